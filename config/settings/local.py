@@ -1,0 +1,14 @@
+"""The demo on a developer's machine: SQLite under var/, debug on."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "local-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# runserver serves static files from the app folders; collectstatic is for production only.
+STATIC_ROOT = None

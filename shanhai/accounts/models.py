@@ -1,0 +1,70 @@
+"""People who use Shanhai, and the roles they can be granted."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Side(models.TextChoices):
+    """Which side of the cooperation a place, organisation or person is on."""
+
+    EAST = "east", _("East (assisting)")
+    WEST = "west", _("West (assisted)")
+
+
+class Role(models.TextChoices):
+    """What a person may do in a pairing; a grant applies to the pairing's sub-pairings too."""
+
+    COOPERATION_OFFICE = "office", _("Cooperation office")
+    DEPARTMENT_LIAISON = "department", _("Department liaison")
+    TOWN_LIAISON = "town", _("Town liaison")
+    VIEWER = "viewer", _("Viewer")
+    ADMINISTRATOR = "admin", _("Administrator")
+
+
+class Action(models.TextChoices):
+    """What a person can do to a pairing and the records that belong to it."""
+
+    VIEW = "view", _("view")
+    RECORD = "record", _("record")
+    CONFIRM = "confirm", _("confirm the other side's records")
+    MANAGE = "manage", _("manage sub-pairings and grants")
+
+
+# The one table of who may do what. Every access check reads it (places.selectors).
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({Action.VIEW}),
+    Role.TOWN_LIAISON: frozenset({Action.VIEW, Action.RECORD}),
+    Role.DEPARTMENT_LIAISON: frozenset({Action.VIEW, Action.RECORD}),
+    Role.COOPERATION_OFFICE: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
+    Role.ADMINISTRATOR: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM, Action.MANAGE}),
+}
+
+
+def roles_allowing(action: str) -> list[str]:
+    """Return the roles whose holders may do *action*."""
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to one organisation, on one side."""
+
+    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,26 @@
+"""`shanhai demo`: load the Songjiang–Weixin demo (again) and print the accounts to log in with."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from shanhai.demo import places
+
+
+class Command(BaseCommand):
+    help = "Load the Songjiang–Weixin demo data; safe to run again."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = places.load()
+        self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
+        self.stdout.write(
+            _("Demo accounts (password: %(password)s):") % {"password": places.DEMO_PASSWORD}
+        )
+        for user in users:
+            grants = ", ".join(
+                f"{grant.pairing.code} ({grant.get_role_display()})"
+                for grant in user.role_grants.select_related("pairing")
+            )
+            grants = grants or _("all pairings (administrator)")
+            self.stdout.write(f"  {user.username:<10} {user.display_name}  {grants}")

@@ -1,0 +1,256 @@
+"""Writes to the spine: register places, organisations and pairings; grant roles.
+
+The ``register_*`` services are idempotent: they find the record by its natural key and bring
+it up to date, so the demo and later imports can run again without duplicating anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from shanhai.accounts.models import Role, User
+from shanhai.core.models import DatePrecision, Source
+from shanhai.core.services import record_audit_event
+from shanhai.places.models import (
+    Organisation,
+    Pairing,
+    Place,
+    PlaceAlias,
+    RoleGrant,
+    child_path,
+)
+
+
+def _apply(instance: models.Model, values: dict[str, Any]) -> list[str]:
+    """Set *values* on *instance*; return the names of the fields that changed."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+def _place_names(parent: Place | None, name: str) -> str:
+    return f"{parent.full_name}{name}" if parent else name
+
+
+@transaction.atomic
+def register_place(
+    *,
+    name: str,
+    level: str,
+    parent: Place | None = None,
+    code: str | None = None,
+    side: str | None = None,
+    aliases: list[tuple[str, str, int | None]] | None = None,
+    source: Source | None = None,
+    actor: User | None = None,
+) -> Place:
+    """Create the place *name* under *parent*, or bring the existing one up to date.
+
+    The side is inherited from the parent unless given; *aliases* are (name, kind, until_year).
+    """
+    side = side or (parent.side if parent else None)
+    if not side:
+        raise ValidationError({"side": _("A top-level place needs a side (east or west).")})
+    if parent is not None and parent.side != side:
+        raise ValidationError({"side": _("A place is on the same side as its parent.")})
+
+    place = (
+        Place.objects.filter(code=code).first()
+        if code
+        else Place.objects.filter(parent=parent, name=name).first()
+    )
+    values = {
+        "name": name,
+        "level": level,
+        "parent": parent,
+        "code": code or None,
+        "side": side,
+        "source": source,
+        "full_name": _place_names(parent, name),
+        "depth": parent.depth + 1 if parent else 0,
+    }
+    created = place is None
+    if place is None:
+        place = Place(**values)
+    changed = _apply(place, values)
+    if created or changed:
+        place.path = place.path or "pending/"
+        place.full_clean(exclude=["path"])
+        place.save()
+        path = child_path(parent.path if parent else "", place.pk)
+        if place.path != path:
+            Place.objects.filter(pk=place.pk).update(path=path)
+            place.path = path
+        record_audit_event(
+            actor=actor,
+            action="places.place.created" if created else "places.place.updated",
+            target=place,
+            details={"changed": changed} if not created else {},
+        )
+    for alias_name, kind, until_year in aliases or []:
+        add_place_alias(place=place, name=alias_name, kind=kind, until_year=until_year)
+    return place
+
+
+def add_place_alias(
+    *, place: Place, name: str, kind: str, until_year: int | None = None
+) -> PlaceAlias:
+    """Record that *place* is also known as *name* (a former name or a variant writing)."""
+    alias, _created = PlaceAlias.objects.update_or_create(
+        place=place, name=name, defaults={"kind": kind, "until_year": until_year}
+    )
+    return alias
+
+
+@transaction.atomic
+def register_organisation(
+    *,
+    name: str,
+    kind: str,
+    place: Place,
+    short_name: str = "",
+    credit_code: str | None = None,
+    description: str = "",
+    is_illustrative: bool = False,
+    source: Source | None = None,
+    actor: User | None = None,
+) -> Organisation:
+    """Create the organisation *name* in *place*, or bring the existing one up to date."""
+    organisation = (
+        Organisation.objects.filter(credit_code=credit_code).first() if credit_code else None
+    ) or Organisation.objects.filter(place=place, name=name).first()
+    values = {
+        "name": name,
+        "kind": kind,
+        "place": place,
+        "short_name": short_name,
+        "credit_code": credit_code or None,
+        "description": description,
+        "is_illustrative": is_illustrative,
+        "source": source,
+    }
+    created = organisation is None
+    if organisation is None:
+        organisation = Organisation(**values)
+    changed = _apply(organisation, values)
+    if created or changed:
+        organisation.full_clean()
+        organisation.save()
+        record_audit_event(
+            actor=actor,
+            action="places.organisation.created" if created else "places.organisation.updated",
+            target=organisation,
+        )
+    return organisation
+
+
+@transaction.atomic
+def register_pairing(
+    *,
+    code: str,
+    kind: str,
+    east_place: Place,
+    west_place: Place,
+    started_on: date,
+    source: Source,
+    started_on_precision: str = DatePrecision.DAY,
+    parent: Pairing | None = None,
+    east_organisation: Organisation | None = None,
+    west_organisation: Organisation | None = None,
+    ended_on: date | None = None,
+    source_note: str = "",
+    is_illustrative: bool = False,
+    actor: User | None = None,
+) -> Pairing:
+    """Create the pairing *code*, or bring the existing one up to date.
+
+    Raise ValidationError if a party is on the wrong side or the parent would nest it in itself.
+    """
+    pairing = Pairing.objects.filter(code=code).first()
+    if pairing is not None and parent is not None and parent.path.startswith(pairing.path):
+        raise ValidationError({"parent": _("A pairing cannot be nested under itself.")})
+    values = {
+        "code": code,
+        "kind": kind,
+        "parent": parent,
+        "east_place": east_place,
+        "west_place": west_place,
+        "east_organisation": east_organisation,
+        "west_organisation": west_organisation,
+        "started_on": started_on,
+        "started_on_precision": started_on_precision,
+        "ended_on": ended_on,
+        "source": source,
+        "source_note": source_note,
+        "is_illustrative": is_illustrative,
+        "depth": parent.depth + 1 if parent else 0,
+    }
+    created = pairing is None
+    if pairing is None:
+        pairing = Pairing(**values)
+    changed = _apply(pairing, values)
+    if created or changed:
+        old_path = pairing.path
+        pairing.path = old_path or "pending/"
+        pairing.full_clean(exclude=["path"])
+        pairing.save()
+        path = child_path(parent.path if parent else "", pairing.pk)
+        if path != old_path:
+            _move_subtree(old_path=old_path, new_path=path, pairing=pairing)
+        record_audit_event(
+            actor=actor,
+            action="places.pairing.created" if created else "places.pairing.updated",
+            target=pairing,
+            details={"changed": changed} if not created else {},
+        )
+    return pairing
+
+
+def _move_subtree(*, old_path: str, new_path: str, pairing: Pairing) -> None:
+    """Give *pairing* its new path and carry its sub-pairings along with it."""
+    Pairing.objects.filter(pk=pairing.pk).update(path=new_path)
+    if old_path:
+        shift = new_path.count("/") - old_path.count("/")
+        for child in Pairing.objects.filter(path__startswith=old_path).exclude(pk=pairing.pk):
+            child.path = new_path + child.path.removeprefix(old_path)
+            child.depth += shift
+            child.save(update_fields=["path", "depth"])
+    pairing.path = new_path
+
+
+@transaction.atomic
+def grant_role(
+    *, user: User, pairing: Pairing, role: str, granted_by: User | None = None
+) -> RoleGrant:
+    """Give *user* *role* in *pairing* and all its sub-pairings."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, pairing=pairing, role=role, defaults={"granted_by": granted_by}
+    )
+    if created:
+        record_audit_event(
+            actor=granted_by,
+            action="places.role.granted",
+            target=grant,
+            details={"user": user.username, "pairing": pairing.code, "role": role},
+        )
+    return grant
+
+
+@transaction.atomic
+def revoke_role(*, grant: RoleGrant, revoked_by: User | None = None) -> None:
+    """Take a role away; the audit log keeps who had it."""
+    record_audit_event(
+        actor=revoked_by,
+        action="places.role.revoked",
+        target=grant,
+        details={"user": grant.user.username, "pairing": grant.pairing.code, "role": grant.role},
+    )
+    grant.delete()

@@ -1,0 +1,106 @@
+"""Pages of the spine: home, pairings, places and organisations."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.places import selectors
+from shanhai.places.forms import OrganisationSearchForm, PlaceSearchForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    forest = selectors.pairing_forest(request.user)
+    cards = [(node, selectors.pairing_facts(request.user, node.pairing)) for node in forest]
+    return render(request, "places/home.html", {"cards": cards})
+
+
+@login_required
+@require_GET
+def pairing_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request, "places/pairing_tree.html", {"forest": selectors.pairing_forest(request.user)}
+    )
+
+
+@login_required
+@require_GET
+def pairing_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    pairing = selectors.get_pairing_for_user(request.user, code)
+    context = {
+        "pairing": pairing,
+        "facts": selectors.pairing_facts(request.user, pairing),
+        "forest": selectors.pairing_forest(request.user, root=pairing),
+        "ancestors": selectors.pairings_for_user(request.user)
+        .filter(pk__in=_ancestor_ids(pairing.path))
+        .order_by("depth"),
+        "roles": selectors.roles_in_pairing(request.user, pairing),
+    }
+    return render(request, "places/pairing_detail.html", context)
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/")[:-1] if part]
+
+
+@login_required
+@require_GET
+def place_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PlaceSearchForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    places = selectors.search_places(
+        filters.get("q", ""), side=filters.get("side", ""), level=filters.get("level", "")
+    )
+    page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "places/place_list.html#results" if request.htmx else "places/place_list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def place_detail(request: AuthenticatedHttpRequest, place_id: int) -> HttpResponse:
+    place = selectors.get_place(place_id)
+    context = {
+        "place": place,
+        "ancestors": selectors.place_ancestors(place),
+        "children": place.children.all(),
+        "aliases": place.aliases.all(),
+        "organisations": selectors.search_organisations(place=place)[:PAGE_SIZE],
+        "pairings": selectors.pairings_of_place(request.user, place),
+    }
+    return render(request, "places/place_detail.html", context)
+
+
+@login_required
+@require_GET
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = OrganisationSearchForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.search_organisations(
+        filters.get("q", ""), kind=filters.get("kind", ""), side=filters.get("side", "")
+    )
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "places/organisation_list.html#results" if request.htmx else "places/organisation_list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def organisation_detail(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = selectors.get_organisation(organisation_id)
+    context = {
+        "organisation": organisation,
+        "ancestors": selectors.place_ancestors(organisation.place),
+        "pairings": selectors.pairings_of_organisation(request.user, organisation),
+    }
+    return render(request, "places/organisation_detail.html", context)
