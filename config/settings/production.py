@@ -33,7 +33,7 @@ DEBUG = False
 SECRET_KEY = env("SHANHAI_SECRET_KEY")
 ALLOWED_HOSTS = envlist("SHANHAI_ALLOWED_HOSTS")
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=600)}
-STATIC_ROOT = Path(os.environ.get("SHANHAI_STATIC_ROOT", STATIC_ROOT))  # noqa: F405
+STATIC_ROOT = Path(os.environ.get("SHANHAI_STATIC_ROOT", VAR_DIR / "static"))  # noqa: F405
 MEDIA_ROOT = Path(os.environ.get("SHANHAI_MEDIA_ROOT", MEDIA_ROOT))  # noqa: F405
 
 # Behind the intranet's TLS-terminating proxy.
