@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import get_language
@@ -30,6 +30,7 @@ def wan_yuan(amount: Decimal | int | None) -> str:
     """Write a yuan amount in 万元 with up to two decimals (52,000 → 5.2万元)."""
     if amount is None:
         return ""
-    wan = (Decimal(amount) / Decimal(10000)).quantize(Decimal("0.01")).normalize()
+    # 四舍五入, as in Chinese accounts: 250 yuan is 0.03万元 (the default would round to even).
+    wan = (Decimal(amount) / Decimal(10000)).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
     text = f"{wan:,f}"
     return f"{text}万元" if _is_chinese() else f"{text} × 10k yuan"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from shanhai.core.http import AuthenticatedHttpRequest
@@ -44,7 +48,36 @@ def pairing_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         .order_by("depth"),
         "roles": selectors.roles_in_pairing(request.user, pairing),
     }
+    context["chart"] = _chart_node(selectors.PairingNode(pairing, context["forest"]))
+    context["chart_height"] = max(240, 34 * _leaf_count(context["chart"]))
     return render(request, "places/pairing_detail.html", context)
+
+
+def _chart_node(node: selectors.PairingNode) -> dict[str, Any]:
+    """Shape a pairing tree for the ECharts tree diagram, sub-pairings grouped by kind."""
+    pairing = node.pairing
+    name = str(pairing)
+    if pairing.is_illustrative:
+        name = _("%(pairing)s (illustrative)") % {"pairing": name}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for child in node.children:
+        groups.setdefault(child.pairing.get_kind_display(), []).append(_chart_node(child))
+    children = [
+        {"name": f"{kind} ({len(members)})", "children": members}
+        if len(members) > 1
+        else members[0]
+        for kind, members in groups.items()
+    ]
+    return {
+        "name": name,
+        "tip": f"{name} · {pairing.get_kind_display()}",
+        "url": reverse("places:pairing-detail", args=[pairing.code]),
+        "children": children,
+    }
+
+
+def _leaf_count(node: dict[str, Any]) -> int:
+    return sum(_leaf_count(child) for child in node["children"]) or 1
 
 
 def _ancestor_ids(path: str) -> list[int]:

@@ -1,0 +1,51 @@
+/* Draw a chart only when its <details> is opened, so ECharts (≈350 KB gzipped) is fetched
+   only by those who want to look: pages stay light on a weak mountain signal. */
+(function () {
+  "use strict";
+  var loading = null;
+
+  function loadECharts(src) {
+    if (window.echarts) return Promise.resolve(window.echarts);
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(window.echarts); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  var draw = {
+    tree: function (echarts, box, data) {
+      var chart = echarts.init(box, null, { renderer: "svg" });
+      chart.setOption({
+        tooltip: { trigger: "item", formatter: function (p) { return p.data.tip || p.name; } },
+        series: [{
+          type: "tree", data: [data], orient: "LR", top: 10, bottom: 10, left: 120, right: 250,
+          symbolSize: 9, expandAndCollapse: false, initialTreeDepth: -1,
+          label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 13 },
+          leaves: { label: { position: "right", align: "left" } },
+          lineStyle: { color: "#9aa7b4" }
+        }]
+      });
+      chart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
+      window.addEventListener("resize", function () { chart.resize(); });
+    }
+  };
+
+  document.querySelectorAll("details[data-chart]").forEach(function (details) {
+    details.addEventListener("toggle", function () {
+      if (!details.open || details.dataset.drawn) return;
+      details.dataset.drawn = "1";
+      var box = details.querySelector(".chart");
+      box.style.height = (box.dataset.height || 320) + "px";
+      var data = JSON.parse(document.getElementById(details.dataset.chartData).textContent);
+      loadECharts(details.dataset.echarts).then(function (echarts) {
+        draw[details.dataset.chart](echarts, box, data);
+      });
+    });
+  });
+})();
