@@ -140,6 +140,16 @@ def _party_orgs(pairing: Pairing) -> list[int]:
     return [pk for pk in (pairing.east_organisation_id, pairing.west_organisation_id) if pk]
 
 
+def _path_ids(path: str) -> list[int]:
+    """Return the ids of the ancestors named in a materialized *path*, from the top."""
+    return [int(part) for part in path.strip("/").split("/")[:-1] if part]
+
+
+def pairing_ancestors(user: User, pairing: Pairing) -> list[Pairing]:
+    """Return the pairings above *pairing* that *user* may see, from the top."""
+    return list(pairings_for_user(user).filter(pk__in=_path_ids(pairing.path)).order_by("depth"))
+
+
 def pairings_of_place(user: User, place: Place) -> QuerySet[Pairing]:
     """Return the visible pairings in which *place* is a party."""
     return pairings_for_user(user).filter(Q(east_place=place) | Q(west_place=place))
@@ -253,7 +263,7 @@ def get_place(pk: int) -> Place:
 
 def place_ancestors(place: Place) -> list[Place]:
     """Return the chain of places above *place*, from the top."""
-    ids = [int(part) for part in place.path.strip("/").split("/")[:-1] if part]
+    ids = _path_ids(place.path)
     by_id = Place.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 

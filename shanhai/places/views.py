@@ -39,17 +39,17 @@ def pairing_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def pairing_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     pairing = selectors.get_pairing_for_user(request.user, code)
+    forest = selectors.pairing_forest(request.user, root=pairing)
+    chart = _chart_node(selectors.PairingNode(pairing, forest))
     context = {
         "pairing": pairing,
         "facts": selectors.pairing_facts(request.user, pairing),
-        "forest": selectors.pairing_forest(request.user, root=pairing),
-        "ancestors": selectors.pairings_for_user(request.user)
-        .filter(pk__in=_ancestor_ids(pairing.path))
-        .order_by("depth"),
+        "forest": forest,
+        "ancestors": selectors.pairing_ancestors(request.user, pairing),
         "roles": selectors.roles_in_pairing(request.user, pairing),
+        "chart": chart,
+        "chart_height": max(240, 34 * _leaf_count(chart)),
     }
-    context["chart"] = _chart_node(selectors.PairingNode(pairing, context["forest"]))
-    context["chart_height"] = max(240, 34 * _leaf_count(context["chart"]))
     return render(request, "places/pairing_detail.html", context)
 
 
@@ -78,10 +78,6 @@ def _chart_node(node: selectors.PairingNode) -> dict[str, Any]:
 
 def _leaf_count(node: dict[str, Any]) -> int:
     return sum(_leaf_count(child) for child in node["children"]) or 1
-
-
-def _ancestor_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")[:-1] if part]
 
 
 @login_required
