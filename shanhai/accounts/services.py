@@ -29,11 +29,21 @@ def register_user(
     created = user is None
     if user is None:
         user = User(username=username)
-    user.display_name = display_name
-    user.organisation = organisation
-    user.side = side
-    user.is_superuser = user.is_staff = is_superuser
-    user.set_password(password)
+    values = {
+        "display_name": display_name,
+        "organisation": organisation,
+        "side": side,
+        "is_superuser": is_superuser,
+        "is_staff": is_superuser,
+    }
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, values[name])
+    if created or not user.check_password(password):
+        user.set_password(password)
+        changed.append("password")
+    if not changed:
+        return user
     user.full_clean(exclude=["password"])
     user.save()
     record_audit_event(

@@ -27,6 +27,7 @@ class PlaceAdmin(admin.ModelAdmin[Place]):
 
     def save_model(self, request: HttpRequest, obj: Place, form: Any, change: bool) -> None:
         saved = services.register_place(
+            existing=Place.objects.get(pk=obj.pk) if change else None,
             name=obj.name,
             level=obj.level,
             parent=obj.parent,
@@ -61,6 +62,7 @@ class PairingAdmin(admin.ModelAdmin[Pairing]):
 
     def save_model(self, request: HttpRequest, obj: Pairing, form: Any, change: bool) -> None:
         saved = services.register_pairing(
+            existing=Pairing.objects.get(pk=obj.pk) if change else None,
             code=obj.code,
             kind=obj.kind,
             parent=obj.parent,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -39,6 +40,9 @@ class Place(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("The 12-digit statistical division code (统计用区划代码)."),
+        validators=[
+            RegexValidator(r"^[0-9]{12}$", _("A division code has exactly 12 digits."), "code")
+        ],
     )
     side = models.CharField(_("side"), max_length=10, choices=Side)
     parent = models.ForeignKey(

@@ -75,6 +75,8 @@ def roles_in_pairing(user: User, pairing: Pairing) -> list[str]:
 
 def actions_in_pairing(user: User, pairing: Pairing) -> frozenset[str]:
     """Return what *user* may do in *pairing*, for showing only the buttons they can use."""
+    if not user.is_active:
+        return frozenset()
     if user.is_superuser:
         return frozenset(Action.values)
     actions: set[str] = set()
@@ -208,21 +210,57 @@ def match_places(text: str) -> list[Place]:
     text = normalise_name(text)
     if not text:
         return []
-    found = _places_named(text)
-    if not found:
-        # "威信县麟凤镇": a known place's name, then the name of a place inside it.
-        for split in range(2, len(text) - 1):
-            parents = _places_named(text[:split])
+    found = _NameReader().places_meant(text)
+    return list(Place.objects.filter(pk__in=found).order_by("-depth", "path"))
+
+
+# A name may follow at most four parents' names (省 市 县 镇 before a 村), and no one place's name
+# is longer than 20 characters (双江拉祜族佤族布朗族傣族自治县 has 15): together these bound the
+# work for any query typed into the search box.
+_PARENT_LEVELS = 4
+_LONGEST_NAME = 20
+
+
+@dataclass
+class _NameReader:
+    """Read a place name, perhaps written after its parents', remembering what each piece named."""
+
+    named: dict[str, set[int]] = field(default_factory=dict)
+    meant: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+
+    def places_named(self, text: str) -> set[int]:
+        if text not in self.named:
+            self.named[text] = _places_named(text)
+        return self.named[text]
+
+    def places_meant(self, text: str, levels: int = _PARENT_LEVELS) -> set[int]:
+        """Return ids of the places *text* names, alone or after up to *levels* parents."""
+        key = (text, levels)
+        if key not in self.meant:
+            found = self.places_named(text)
+            if not found and levels:
+                found = self._places_inside(text, levels)
+            self.meant[key] = found
+        return self.meant[key]
+
+    def _places_inside(self, text: str, levels: int) -> set[int]:
+        # "威信县麟凤镇": a known place's name, then the name of a place inside it, which may
+        # itself follow its own parents ("云南省昭通市威信县麟凤镇").
+        found: set[int] = set()
+        for split in range(2, min(len(text) - 1, _LONGEST_NAME + 1)):
+            parents = self.places_named(text[:split])
             if not parents:
                 continue
-            inner = _places_named(text[split:])
+            inner = self.places_meant(text[split:], levels - 1)
+            if not inner:
+                continue
             parent_paths = list(Place.objects.filter(pk__in=parents).values_list("path", flat=True))
             for pk, path in Place.objects.filter(pk__in=inner).values_list("pk", "path"):
                 if any(path.startswith(p) and path != p for p in parent_paths):
                     found.add(pk)
             if found:
                 break
-    return list(Place.objects.filter(pk__in=found).order_by("-depth", "path"))
+        return found
 
 
 def resolve_place(text: str) -> Place | None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
 
 from shanhai.accounts.models import Role, User
 from shanhai.core.models import DatePrecision, Source
@@ -48,11 +49,13 @@ def register_place(
     side: str | None = None,
     aliases: list[tuple[str, str, int | None]] | None = None,
     source: Source | None = None,
+    existing: Place | None = None,
     actor: User | None = None,
 ) -> Place:
     """Create the place *name* under *parent*, or bring the existing one up to date.
 
     The side is inherited from the parent unless given; *aliases* are (name, kind, until_year).
+    Pass *existing* to update that place even when its code or name is what changes.
     """
     side = side or (parent.side if parent else None)
     if not side:
@@ -60,7 +63,7 @@ def register_place(
     if parent is not None and parent.side != side:
         raise ValidationError({"side": _("A place is on the same side as its parent.")})
 
-    place = (
+    place = existing or (
         Place.objects.filter(code=code).first()
         if code
         else Place.objects.filter(parent=parent, name=name).first()
@@ -78,6 +81,7 @@ def register_place(
     created = place is None
     if place is None:
         place = Place(**values)
+    old_path, old_full_name = place.path, place.full_name
     changed = _apply(place, values)
     if created or changed:
         place.path = place.path or "pending/"
@@ -87,6 +91,8 @@ def register_place(
         if place.path != path:
             Place.objects.filter(pk=place.pk).update(path=path)
             place.path = path
+        if old_path and (place.path, place.full_name) != (old_path, old_full_name):
+            _carry_places_below(place=place, old_path=old_path, old_full_name=old_full_name)
         record_audit_event(
             actor=actor,
             action="places.place.created" if created else "places.place.updated",
@@ -96,6 +102,16 @@ def register_place(
     for alias_name, kind, until_year in aliases or []:
         add_place_alias(place=place, name=alias_name, kind=kind, until_year=until_year)
     return place
+
+
+def _carry_places_below(*, place: Place, old_path: str, old_full_name: str) -> None:
+    """Bring the places under *place* along after it moved or was renamed (乡 → 镇)."""
+    shift = place.path.count("/") - old_path.count("/")
+    for below in Place.objects.filter(path__startswith=old_path).exclude(pk=place.pk):
+        below.path = place.path + below.path.removeprefix(old_path)
+        below.depth += shift
+        below.full_name = place.full_name + below.full_name.removeprefix(old_full_name)
+        below.save(update_fields=["path", "depth", "full_name"])
 
 
 def add_place_alias(
@@ -122,6 +138,8 @@ def register_organisation(
     actor: User | None = None,
 ) -> Organisation:
     """Create the organisation *name* in *place*, or bring the existing one up to date."""
+    # One code, one writing: "91530629 ma6k…" is stored and looked up as "91530629MA6K…".
+    credit_code = uscc.compact(credit_code) if credit_code else None
     organisation = (
         Organisation.objects.filter(credit_code=credit_code).first() if credit_code else None
     ) or Organisation.objects.filter(place=place, name=name).first()
@@ -166,13 +184,14 @@ def register_pairing(
     ended_on: date | None = None,
     source_note: str = "",
     is_illustrative: bool = False,
+    existing: Pairing | None = None,
     actor: User | None = None,
 ) -> Pairing:
     """Create the pairing *code*, or bring the existing one up to date.
 
     Raise ValidationError if a party is on the wrong side or the parent would nest it in itself.
     """
-    pairing = Pairing.objects.filter(code=code).first()
+    pairing = existing or Pairing.objects.filter(code=code).first()
     if pairing is not None and parent is not None and parent.path.startswith(pairing.path):
         raise ValidationError({"parent": _("A pairing cannot be nested under itself.")})
     values = {
