@@ -5,5 +5,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("shanhai.accounts.urls")),
+    path("", include("shanhai.ledger.urls")),
     path("", include("shanhai.places.urls")),
 ]

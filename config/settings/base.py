@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "shanhai.core",
     "shanhai.accounts",
     "shanhai.places",
+    "shanhai.ledger",
     "shanhai.demo",
 ]
 

@@ -36,8 +36,8 @@ class Action(models.TextChoices):
 # The one table of who may do what. Every access check reads it (places.selectors).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
-    Role.TOWN_LIAISON: frozenset({Action.VIEW, Action.RECORD}),
-    Role.DEPARTMENT_LIAISON: frozenset({Action.VIEW, Action.RECORD}),
+    Role.TOWN_LIAISON: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
+    Role.DEPARTMENT_LIAISON: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
     Role.COOPERATION_OFFICE: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
     Role.ADMINISTRATOR: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM, Action.MANAGE}),
 }

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shanhai.accounts.models import Action
 from shanhai.core.http import AuthenticatedHttpRequest
 from shanhai.places import selectors
 from shanhai.places.forms import OrganisationSearchForm, PlaceSearchForm
@@ -47,6 +48,7 @@ def pairing_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         "forest": forest,
         "ancestors": selectors.pairing_ancestors(request.user, pairing),
         "roles": selectors.roles_in_pairing(request.user, pairing),
+        "can_record": selectors.user_can(request.user, pairing, Action.RECORD),
         "chart": chart,
         "chart_height": max(240, 34 * _leaf_count(chart)),
     }

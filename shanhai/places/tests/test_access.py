@@ -195,10 +195,11 @@ def test_a_town_liaison_records_only_in_their_own_town_pairing(tree):
     assert codes(pairings_for_user(liaison, Action.RECORD)) == {"xinbang-linfeng"}
 
 
-def test_a_town_liaison_may_not_confirm_the_other_sides_records(tree):
+def test_a_town_liaison_may_confirm_records_in_their_own_town_pairing_only(tree):
     liaison = granted(tree.linfeng, Role.TOWN_LIAISON)
 
-    assert not user_can(liaison, tree.linfeng, Action.CONFIRM)
+    assert user_can(liaison, tree.linfeng, Action.CONFIRM)
+    assert not user_can(liaison, tree.weixin, Action.CONFIRM)
 
 
 def test_the_cooperation_office_may_confirm_records_in_its_sub_pairings(tree):
@@ -218,7 +219,7 @@ def test_a_viewer_grant_on_the_county_adds_nothing_a_town_liaison_cannot_already
     liaison = granted(tree.linfeng, Role.TOWN_LIAISON)
     grant_role(user=liaison, pairing=tree.weixin, role=Role.VIEWER)
 
-    assert actions_in_pairing(liaison, tree.linfeng) == {Action.VIEW, Action.RECORD}
+    assert actions_in_pairing(liaison, tree.linfeng) == {Action.VIEW, Action.RECORD, Action.CONFIRM}
     assert actions_in_pairing(liaison, tree.weixin) == {Action.VIEW}
 
 

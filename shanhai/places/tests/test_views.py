@@ -264,7 +264,7 @@ def test_an_organisation_page_shows_its_pairings(client, weixin):
 def test_the_pairing_page_needs_no_query_per_sub_pairing(
     client, weixin, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("places:pairing-detail", args=["songjiang-weixin"]))
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from shanhai.demo import places
+from shanhai.demo import ledger, places
 
 
 class Command(BaseCommand):
@@ -13,7 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = places.load()
+        summary = ledger.load(users)
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
+        self.stdout.write(
+            _("Ledger: %(total)d demo records (%(created)d new this time).")
+            % {"total": summary.total, "created": summary.created}
+        )
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": places.DEMO_PASSWORD}
         )

@@ -1,0 +1,204 @@
+"""Reads of the ledger, and who may see, edit and confirm which record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shanhai.accounts.models import Action, User
+from shanhai.ledger.models import KIND_MODELS, Evidence, Record
+from shanhai.places.models import Organisation, Pairing, Place
+from shanhai.places.selectors import pairings_for_user, place_ancestors, user_can
+
+# ---------------------------------------------------------------------------------------------
+# Access. A record belongs to a pairing: the pairing's grants decide, and the sides decide
+# who edits (the side that recorded it) and who confirms (the other side).
+
+
+def records_for_user(user: User, action: str = Action.VIEW) -> QuerySet[Record]:
+    """Return the records in every pairing *user* may *action*."""
+    return Record.objects.filter(pairing__in=pairings_for_user(user, action))
+
+
+def can_edit(user: User, record: Record) -> bool:
+    """The recording side edits its own records; the other side may only confirm or query."""
+    if not user_can(user, record.pairing, Action.RECORD):
+        return False
+    return user.is_superuser or user.side == record.side
+
+
+def can_confirm(user: User, record: Record) -> bool:
+    """Only someone on the paired side, with the right to confirm there, confirms."""
+    return (
+        bool(user.side)
+        and user.side != record.side
+        and user_can(user, record.pairing, Action.CONFIRM)
+    )
+
+
+def can_reply(user: User, record: Record) -> bool:
+    """The recording side answers queries on its records."""
+    return (
+        bool(user.side)
+        and user.side == record.side
+        and user_can(user, record.pairing, Action.RECORD)
+    )
+
+
+def get_record_for_user(user: User, record_id: int, action: str = Action.VIEW) -> Record:
+    """Return the record as its own kind, if *user* may *action* it.
+
+    *action* is VIEW, RECORD (edit) or CONFIRM. Raise Http404 when the user may not see the
+    record, PermissionDenied when they may see it but not do *action*.
+    """
+    try:
+        record = records_for_user(user).select_related("pairing").get(pk=record_id)
+    except Record.DoesNotExist:
+        raise Http404 from None
+    if action == Action.RECORD:
+        allowed = can_edit(user, record)
+    elif action == Action.CONFIRM:
+        allowed = can_confirm(user, record)
+    else:
+        allowed = action == Action.VIEW
+    if not allowed:
+        raise PermissionDenied
+    return record.specific
+
+
+def get_evidence_for_user(user: User, evidence_id: int) -> Evidence:
+    try:
+        return Evidence.objects.select_related("record").get(
+            pk=evidence_id, record__in=records_for_user(user)
+        )
+    except Evidence.DoesNotExist:
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+@dataclass(frozen=True)
+class RecordFilters:
+    """What a timeline or list is narrowed to; every field optional."""
+
+    kind: str = ""
+    year: int | None = None
+    level: str = ""
+    direction: str = ""
+    status: str = ""
+    sub_pairing: Pairing | None = None
+    query: str = ""
+
+
+def _filtered(records: QuerySet[Record], filters: RecordFilters) -> QuerySet[Record]:
+    if filters.kind:
+        records = records.filter(kind=filters.kind)
+    if filters.year:
+        records = records.filter(occurred_on__year=filters.year)
+    if filters.level:
+        records = records.filter(level=filters.level)
+    if filters.direction:
+        records = records.filter(direction=filters.direction)
+    if filters.status:
+        records = records.filter(status=filters.status)
+    if filters.sub_pairing is not None:
+        records = records.filter(pairing__path__startswith=filters.sub_pairing.path)
+    if filters.query:
+        records = records.filter(
+            Q(title__icontains=filters.query) | Q(summary__icontains=filters.query)
+        )
+    return records
+
+
+def timeline(user: User, pairing: Pairing, filters: RecordFilters) -> QuerySet[Record]:
+    """Return the records of *pairing* and its sub-pairings, newest first, as the user may see."""
+    records = records_for_user(user).filter(pairing__path__startswith=pairing.path)
+    return (
+        _filtered(records, filters)
+        .select_related("pairing__east_place", "pairing__west_place", "source")
+        .select_related("pairing__east_organisation", "pairing__west_organisation")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+SORTS = {
+    "date": ("occurred_on", "id"),
+    "-date": ("-occurred_on", "-id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "recorded": ("created_at", "id"),
+    "-recorded": ("-created_at", "-id"),
+}
+
+
+def records_of_kind(
+    user: User, kind: str, filters: RecordFilters, *, sort: str = "-date"
+) -> QuerySet[Record]:
+    """Return one kind's records across the pairings *user* may see."""
+    model = KIND_MODELS[kind]
+    records: QuerySet[Record] = model.objects.filter(pairing__in=pairings_for_user(user))
+    return (
+        _filtered(records, filters)
+        .select_related("pairing__east_place", "pairing__west_place")
+        .select_related("pairing__east_organisation", "pairing__west_organisation")
+        .order_by(*SORTS.get(sort, SORTS["-date"]))
+    )
+
+
+def years_with_records(user: User, pairing: Pairing) -> list[int]:
+    dates = (
+        records_for_user(user)
+        .filter(pairing__path__startswith=pairing.path)
+        .dates("occurred_on", "year", order="DESC")
+    )
+    return [d.year for d in dates]
+
+
+def kind_counts(user: User, pairing: Pairing) -> dict[str, int]:
+    """Count each kind of record in *pairing* and below, for the timeline's filter tabs."""
+    rows = (
+        records_for_user(user)
+        .filter(pairing__path__startswith=pairing.path)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows.values_list("kind", "n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a form may offer
+
+
+def _scope_paths(pairing: Pairing) -> list[str]:
+    """The county-level (or higher) places around the pairing's two parties."""
+    above_town = {Place.Level.COUNTY, Place.Level.CITY, Place.Level.PROVINCE}
+    paths = []
+    for place in (pairing.east_place, pairing.west_place):
+        chain = [*place_ancestors(place), place]
+        county = next((p for p in reversed(chain) if p.level in above_town), place)
+        paths.append(county.path)
+    return paths
+
+
+def organisations_for_pairing(pairing: Pairing) -> QuerySet[Organisation]:
+    """Organisations a record in *pairing* may name: those on either side's county."""
+    query = Q()
+    for path in _scope_paths(pairing):
+        query |= Q(place__path__startswith=path)
+    return (
+        Organisation.objects.filter(query).select_related("place").order_by("place__path", "name")
+    )
+
+
+def places_for_pairing(pairing: Pairing) -> QuerySet[Place]:
+    """Places a record in *pairing* may name (visited, project location, venue)."""
+    query = Q()
+    for path in _scope_paths(pairing):
+        query |= Q(path__startswith=path)
+    return Place.objects.filter(query).order_by("path")
