@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
 from shanhai.accounts.models import Action, User
@@ -96,6 +97,7 @@ class RecordFilters:
 
 
 def _filtered(records: QuerySet[Record], filters: RecordFilters) -> QuerySet[Record]:
+    """Narrow *records* by everything but the sub-pairing (the callers scope pairings first)."""
     if filters.kind:
         records = records.filter(kind=filters.kind)
     if filters.year:
@@ -106,8 +108,6 @@ def _filtered(records: QuerySet[Record], filters: RecordFilters) -> QuerySet[Rec
         records = records.filter(direction=filters.direction)
     if filters.status:
         records = records.filter(status=filters.status)
-    if filters.sub_pairing is not None:
-        records = records.filter(pairing__path__startswith=filters.sub_pairing.path)
     if filters.query:
         records = records.filter(
             Q(title__icontains=filters.query) | Q(summary__icontains=filters.query)
@@ -115,16 +115,42 @@ def _filtered(records: QuerySet[Record], filters: RecordFilters) -> QuerySet[Rec
     return records
 
 
+def _pairing_ids(user: User, pairing: Pairing) -> list[int]:
+    """Ids of *pairing* and the pairings below it that *user* may see (a short list)."""
+    visible = pairings_for_user(user).filter(path__startswith=pairing.path)
+    return list(visible.values_list("pk", flat=True))
+
+
 def timeline(user: User, pairing: Pairing, filters: RecordFilters) -> QuerySet[Record]:
-    """Return the records of *pairing* and its sub-pairings, newest first, as the user may see."""
-    records = records_for_user(user).filter(pairing__path__startswith=pairing.path)
+    """Return the records of *pairing* and its sub-pairings, newest first, as the user may see.
+
+    The pairings are resolved to ids first, so the database walks the date index and checks
+    each row's pairing id, instead of joining pairings for every row (measured: 2 s → tens of
+    ms on 100,000 records; see docs/benchmarks.md).
+    """
+    scope = filters.sub_pairing or pairing
+    if not scope.path.startswith(pairing.path):
+        return Record.objects.none()
+    records = Record.objects.filter(pairing_id__in=_pairing_ids(user, scope))
     return (
         _filtered(records, filters)
         .select_related("pairing__east_place", "pairing__west_place", "source")
         .select_related("pairing__east_organisation", "pairing__west_organisation")
-        .annotate(evidence_count=Count("evidence"))
         .order_by("-occurred_on", "-id")
     )
+
+
+def add_evidence_counts(records: Iterable[Record]) -> None:
+    """Set ``evidence_count`` on each record of a page, in one query for the page."""
+    page = list(records)
+    counts = dict(
+        Evidence.objects.filter(record__in=page)
+        .values_list("record")
+        .annotate(n=Count("pk"))
+        .values_list("record", "n")
+    )
+    for record in page:
+        record.evidence_count = counts.get(record.pk, 0)  # type: ignore[attr-defined]
 
 
 SORTS = {
@@ -152,23 +178,13 @@ def records_of_kind(
 
 
 def years_with_records(user: User, pairing: Pairing) -> list[int]:
-    dates = (
-        records_for_user(user)
-        .filter(pairing__path__startswith=pairing.path)
-        .dates("occurred_on", "year", order="DESC")
+    """The years from the first record to the last, newest first (two index look-ups)."""
+    span = Record.objects.filter(pairing_id__in=_pairing_ids(user, pairing)).aggregate(
+        first=Min("occurred_on"), last=Max("occurred_on")
     )
-    return [d.year for d in dates]
-
-
-def kind_counts(user: User, pairing: Pairing) -> dict[str, int]:
-    """Count each kind of record in *pairing* and below, for the timeline's filter tabs."""
-    rows = (
-        records_for_user(user)
-        .filter(pairing__path__startswith=pairing.path)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    return dict(rows.values_list("kind", "n"))
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,11 +68,11 @@ def timeline(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     filters = _filters(form, {p.code: p for p in below})
     records = selectors.timeline(request.user, pairing, filters)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.add_evidence_counts(page)
     context = {
         "pairing": pairing,
         "form": form,
         "page": page,
-        "kind_counts": selectors.kind_counts(request.user, pairing),
         "can_record": pairing in pairings_for_user(request.user, Action.RECORD),
         "kinds": Record.Kind.choices,
     }

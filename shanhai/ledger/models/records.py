@@ -116,6 +116,7 @@ class Record(TimeStampedModel):
         indexes = [
             models.Index(fields=["pairing", "-occurred_on", "-id"], name="ledger_record_timeline"),
             models.Index(fields=["kind", "-occurred_on", "-id"], name="ledger_record_kind_date"),
+            models.Index(fields=["-occurred_on", "-id"], name="ledger_record_date"),
         ]
         constraints = [
             models.CheckConstraint(

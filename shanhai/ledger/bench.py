@@ -1,0 +1,154 @@
+"""Measure the ledger's everyday pages on a large synthetic ledger, then leave no trace.
+
+Everything runs inside one transaction that is rolled back at the end, so the benchmark can
+run against any database, the demo's included.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import django
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from shanhai.accounts.models import User
+from shanhai.ledger.models import Record
+from shanhai.places.models import Pairing
+
+
+@dataclass
+class Timing:
+    name: str
+    runs: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.runs) * 1000
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.runs)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+class _RollbackError(Exception):
+    """Raised to undo the benchmark's inserts."""
+
+
+def _fill(pairings: list[Pairing], user: User, count: int, seed: int) -> float:
+    """Insert *count* bare records (the common table) spread over the pairings and 5 years."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    kinds = [k for k in Record.Kind.values if k != Record.Kind.PROJECT]
+    start = date(2021, 1, 1)
+    started = time.perf_counter()
+    batch: list[Record] = []
+    for n in range(count):
+        batch.append(
+            Record(
+                pairing=rng.choice(pairings),
+                kind=rng.choice(kinds),
+                title=f"基准测试记录 {n}",
+                summary="用于测量的合成记录。",
+                occurred_on=start + timedelta(days=rng.randrange(5 * 365)),
+                side=rng.choice(["east", "west"]),
+                recorded_by=user,
+                entry_method=Record.EntryMethod.IMPORT,
+                is_illustrative=True,
+            )
+        )
+        if len(batch) == 5000:
+            Record.objects.bulk_create(batch)
+            batch = []
+    Record.objects.bulk_create(batch)
+    return time.perf_counter() - started
+
+
+def _getter(client: Client, url: str) -> Callable[[], int]:
+    return lambda: client.get(url).status_code
+
+
+def _time(name: str, get: Callable[[], int], repeat: int) -> Timing:
+    get()  # warm caches
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        status = get()
+        runs.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"{name} answered {status}")
+    return Timing(name, runs)
+
+
+def run(*, records: int, repeat: int, seed: int = 2023) -> tuple[dict[str, str], list[Timing]]:
+    """Fill the ledger with *records* rows, time the pages, roll everything back."""
+    timings: list[Timing] = []
+    facts: dict[str, str] = {}
+    try:
+        with transaction.atomic():
+            user = User.objects.filter(is_superuser=True).first()
+            root = Pairing.objects.filter(code="songjiang-weixin").first()
+            if user is None or root is None:
+                raise RuntimeError("Load the demo first: `shanhai demo`.")
+            pairings = list(Pairing.objects.filter(path__startswith=root.path))
+            seconds = _fill(pairings, user, records, seed)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE ledger_record")
+            total = Record.objects.filter(pairing__path__startswith=root.path).count()
+            facts = {
+                "records in the timeline": f"{total:,}",
+                "insert rate": f"{records / seconds:,.0f} records/s (bulk_create, common table)",
+            }
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(user)
+            timeline = reverse("ledger:timeline", args=[root.code])
+            pages = total // 30
+            cases: list[tuple[str, str]] = [
+                ("timeline, first page", timeline),
+                ("timeline, page 100", f"{timeline}?page=100"),
+                (f"timeline, last page ({pages:,})", f"{timeline}?page={pages}"),
+                ("timeline, one kind and one year", f"{timeline}?kind=visit&year=2023"),
+                ("timeline, text search", f"{timeline}?q=记录%2012345"),
+                ("list of one kind, sorted by title", reverse("ledger:record-list", args=["visit"])
+                 + "?sort=title"),
+            ]  # fmt: skip
+            for name, url in cases:
+                timings.append(_time(name, _getter(client, url), repeat))
+            raise _RollbackError
+    except _RollbackError:
+        pass
+    facts["database"] = f"{connection.vendor} {connection.get_database_version()}"
+    facts["python / django"] = f"{platform.python_version()} / {django.get_version()}"
+    facts["machine"] = f"{platform.machine()}, {_cpu()}, {os.cpu_count()} cores"
+    return facts, timings
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown cpu"
+
+
+def as_markdown(facts: dict[str, str], timings: list[Timing], *, repeat: int) -> str:
+    lines = [f"- {key}: {value}" for key, value in facts.items()]
+    lines += [
+        "",
+        f"| page (server time through Django's test client, {repeat} runs) | p50 ms | p95 ms |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t.name} | {t.p50:.1f} | {t.p95:.1f} |" for t in timings]
+    return "\n".join(lines)
