@@ -93,6 +93,7 @@ def record_list(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     context = {
         "kind": kind,
         "kind_label": Record.Kind(kind).label,
+        "kinds": Record.Kind.choices,
         "page": page,
         "form": form,
         "sort": sort,
