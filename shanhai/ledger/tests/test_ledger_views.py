@@ -24,7 +24,7 @@ from shanhai.ledger.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Measured; neither grows with the number of records shown.
-TIMELINE_QUERIES = 16  # session, user, grants, pairing ids (years, page), years, count, page, evidence
+TIMELINE_QUERIES = 16  # session, user, grants, pairing ids ×2, years, count, page, evidence
 LIST_QUERIES = 5  # session, user, grants, count, page
 
 
