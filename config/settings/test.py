@@ -1,5 +1,7 @@
 """The test suite: SQLite in memory, or PostgreSQL when DATABASE_URL is set."""
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -10,7 +12,10 @@ STORAGES = {
     # live_server cannot serve Manifest-hashed names.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# A fresh clone has no var/ folder: tests use SQLite in memory unless DATABASE_URL names a server.
+DATABASES = {
+    "default": dj_database_url.config(default="sqlite://:memory:", conn_max_age=0),
+}
 
 # Static files come from the app folders (finders); nothing is collected for tests.
 STATIC_ROOT = None
