@@ -6,5 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("shanhai.accounts.urls")),
     path("", include("shanhai.ledger.urls")),
+    path("", include("shanhai.indicators.urls")),
+    path("", include("shanhai.reports.urls")),
     path("", include("shanhai.places.urls")),
 ]

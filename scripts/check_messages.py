@@ -1,5 +1,6 @@
 """Fail if a compiled translation (.mo) differs from its catalogue (.po): run `make messages`."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -14,9 +15,25 @@ def entries(catalogue: polib._BaseFile) -> dict[tuple[str | None, str], str | di
     }
 
 
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
+
+
+def placeholder_mismatches(catalogue: polib._BaseFile) -> list[str]:
+    """Translations whose %(name)s placeholders differ from the source: they crash at run time."""
+    bad = []
+    for entry in catalogue:
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid))
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if text and sorted(PLACEHOLDER.findall(text)) != wanted:
+                bad.append(f"{entry.msgid!r} → {text!r}")
+    return bad
+
+
 def main() -> int:
     stale = []
     for po in sorted(Path("shanhai/locale").glob("*/LC_MESSAGES/*.po")):
+        for problem in placeholder_mismatches(polib.pofile(po)):
+            stale.append(f"{po}: placeholders differ: {problem}")
         mo = po.with_suffix(".mo")
         if not mo.exists() or entries(polib.pofile(po)) != entries(polib.mofile(mo)):
             stale.append(str(po))

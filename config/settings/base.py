@@ -27,7 +27,10 @@ INSTALLED_APPS = [
     "shanhai.core",
     "shanhai.accounts",
     "shanhai.places",
+    "shanhai.facts",
     "shanhai.ledger",
+    "shanhai.indicators",
+    "shanhai.reports",
     "shanhai.demo",
 ]
 
@@ -120,4 +123,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

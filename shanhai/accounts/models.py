@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     VIEW = "view", _("view")
     RECORD = "record", _("record")
     CONFIRM = "confirm", _("confirm the other side's records")
+    PLAN = "plan", _("set annual targets")
     MANAGE = "manage", _("manage sub-pairings and grants")
 
 
@@ -38,8 +39,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
     Role.TOWN_LIAISON: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
     Role.DEPARTMENT_LIAISON: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
-    Role.COOPERATION_OFFICE: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM}),
-    Role.ADMINISTRATOR: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM, Action.MANAGE}),
+    Role.COOPERATION_OFFICE: frozenset({Action.VIEW, Action.RECORD, Action.CONFIRM, Action.PLAN}),
+    Role.ADMINISTRATOR: frozenset(
+        {Action.VIEW, Action.RECORD, Action.CONFIRM, Action.PLAN, Action.MANAGE}
+    ),
 }
 
 

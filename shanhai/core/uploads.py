@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -314,11 +314,17 @@ def _check_image(file: File[bytes], pil_format: str, *, name: str) -> None:
             with Image.open(file, formats=[pil_format]) as image:
                 image.verify()
             # verify() checks structure and checksums only; a truncated JPEG shows on decoding.
+            # WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process when imported: undo
+            # that here, or damaged photos would pass once a PDF has been made.
             file.seek(0)
-            with Image.open(file, formats=[pil_format]) as image:
-                scaled = (max(1, image.width // 8), max(1, image.height // 8))
-                image.draft(image.mode, scaled)  # JPEG only: decode at 1/8 scale
-                image.load()
+            tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                with Image.open(file, formats=[pil_format]) as image:
+                    scaled = (max(1, image.width // 8), max(1, image.height // 8))
+                    image.draft(image.mode, scaled)  # JPEG only: decode at 1/8 scale
+                    image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UploadRejected(
             _("“%(name)s” has too many pixels to be opened safely (at most %(limit)s megapixels)."),

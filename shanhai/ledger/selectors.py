@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -175,6 +176,20 @@ def records_of_kind(
         .select_related("pairing__east_organisation", "pairing__west_organisation")
         .order_by(*SORTS.get(sort, SORTS["-date"]))
     )
+
+
+def records_in_period(
+    user: User, pairing: Pairing, kind: str, start: date, end: date
+) -> QuerySet[Record]:
+    """One kind's records of *pairing* and below, dated start..end, oldest first (for reports)."""
+    model = KIND_MODELS[kind]
+    records: QuerySet[Record] = model.objects.filter(
+        pairing_id__in=_pairing_ids(user, pairing), occurred_on__gte=start, occurred_on__lte=end
+    )
+    return records.select_related(
+        "source", "pairing__east_place", "pairing__west_place", "pairing__east_organisation",
+        "pairing__west_organisation",
+    ).order_by("occurred_on", "id")  # fmt: skip
 
 
 def years_with_records(user: User, pairing: Pairing) -> list[int]:

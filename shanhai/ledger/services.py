@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from shanhai.accounts.models import Action, User
 from shanhai.core import uploads
 from shanhai.core.services import record_audit_event
+from shanhai.facts.services import replace_facts
+from shanhai.ledger.facts import SOURCE as FACTS_SOURCE
+from shanhai.ledger.facts import refresh_facts
 from shanhai.ledger.models import (
     KIND_MODELS,
     AidProject,
@@ -31,9 +34,28 @@ from shanhai.ledger.models import (
     RecordComment,
 )
 from shanhai.ledger.selectors import can_confirm, can_edit, can_reply
-from shanhai.places.selectors import user_can
+from shanhai.places.models import Pairing
+from shanhai.places.selectors import is_year_locked, user_can
 
 _KIND_OF_MODEL = {model: kind for kind, model in KIND_MODELS.items()}
+
+
+def _refuse_if_locked(record: Record, *years: int) -> None:
+    """A year whose figures were approved and locked accepts no more changes to its records."""
+    for year in {record.occurred_on.year, *years}:
+        _refuse_if_year_locked(record.pairing, year)
+
+
+def _refuse_if_year_locked(pairing: Pairing, year: int) -> None:
+    if is_year_locked(pairing, year):
+        raise ValidationError(
+            _(
+                "The %(year)s ledger of %(pairing)s is locked after its assessment; "
+                "ask an administrator to reopen it."
+            )
+            % {"year": year, "pairing": pairing},
+            code="year_locked",
+        )
 
 
 @transaction.atomic
@@ -54,6 +76,7 @@ def create_record(
     """
     if not user_can(recorded_by, record.pairing, Action.RECORD):
         raise PermissionDenied
+    _refuse_if_locked(record)
     record.kind = _KIND_OF_MODEL[type(record)]
     record.side = recorded_by.side or side
     if not record.side:
@@ -65,6 +88,7 @@ def create_record(
     record.save()
     for name, values in (many or {}).items():
         getattr(record, name).set(values)
+    refresh_facts(record)
     record_audit_event(actor=recorded_by, action=f"ledger.{record.kind}.recorded", target=record)
     return record
 
@@ -118,6 +142,7 @@ def update_record(
         raise ValidationError(
             {name: _("This cannot be changed by editing the record.") for name in fixed}
         )
+    _refuse_if_locked(record, *([values["occurred_on"].year] if "occurred_on" in values else []))
     changes: dict[str, list[Any]] = {}
     for name, value in values.items():
         old = getattr(record, name)
@@ -138,6 +163,7 @@ def update_record(
         record.confirmed_at = None
     record.full_clean()
     record.save()
+    refresh_facts(record)
     RecordChange.objects.create(record=record, changed_by=changed_by, changes=changes)
     record_audit_event(
         actor=changed_by,
@@ -146,6 +172,29 @@ def update_record(
         details={"fields": sorted(changes)},
     )
     return record
+
+
+@transaction.atomic
+def delete_record(*, record: Record, deleted_by: User) -> None:
+    """Delete a record made in error; only the recording side may, and only before confirmation.
+
+    Its facts leave the rollups in the same transaction; the audit log keeps its title.
+    """
+    if not can_edit(deleted_by, record):
+        raise PermissionDenied
+    if record.status == Record.Status.CONFIRMED:
+        raise ValidationError(
+            _("A confirmed record cannot be deleted; correct it instead."), code="confirmed"
+        )
+    _refuse_if_locked(record)
+    replace_facts(source=FACTS_SOURCE, source_id=record.pk, rows=[])
+    record_audit_event(
+        actor=deleted_by,
+        action=f"ledger.{record.kind}.deleted",
+        target=record,
+        details={"title": record.title, "occurred_on": record.occurred_on.isoformat()},
+    )
+    record.delete()
 
 
 @transaction.atomic
@@ -214,6 +263,7 @@ def attach_evidence(
     """
     if not can_edit(uploaded_by, record):
         raise PermissionDenied
+    _refuse_if_locked(record)
     checked = uploads.check_upload(file)
     if Evidence.objects.filter(record=record, sha256=checked.sha256).exists():
         raise ValidationError(
@@ -263,6 +313,7 @@ def remove_evidence(*, evidence: Evidence, removed_by: User) -> None:
     record = evidence.record
     if not can_edit(removed_by, record):
         raise PermissionDenied
+    _refuse_if_locked(record)
     RecordChange.objects.create(
         record=record,
         changed_by=removed_by,
@@ -291,6 +342,7 @@ def record_fund_transaction(
     """Add a commitment, disbursement or expenditure to an aid project."""
     if not can_edit(recorded_by, project):
         raise PermissionDenied
+    _refuse_if_year_locked(project.pairing, transacted_on.year)  # money counts when it moves
     entry = FundTransaction(
         project=project,
         transaction_kind=transaction_kind,
@@ -302,6 +354,7 @@ def record_fund_transaction(
     )
     entry.full_clean()
     entry.save()
+    refresh_facts(project)
     record_audit_event(
         actor=recorded_by,
         action="ledger.project.transaction",

@@ -323,3 +323,26 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.pairing}"
+
+
+class LockedYear(models.Model):
+    """A pairing's year whose figures are final: its records, and those below it, refuse edits."""
+
+    pairing = models.ForeignKey(
+        Pairing, models.CASCADE, related_name="locked_years", verbose_name=_("pairing")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("locked by")
+    )
+    locked_at = models.DateTimeField(_("locked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("locked year")
+        verbose_name_plural = _("locked years")
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "year"], name="places_lockedyear_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.year}"

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shanhai.accounts.models import ROLE_ACTIONS, Action, User, roles_allowing
-from shanhai.places.models import Organisation, Pairing, Place, PlaceAlias
+from shanhai.places.models import LockedYear, Organisation, Pairing, Place, PlaceAlias
 
 # ---------------------------------------------------------------------------------------------
 # Access: every page and query that touches a pairing goes through these functions.
@@ -150,6 +150,12 @@ def _path_ids(path: str) -> list[int]:
 def pairing_ancestors(user: User, pairing: Pairing) -> list[Pairing]:
     """Return the pairings above *pairing* that *user* may see, from the top."""
     return list(pairings_for_user(user).filter(pk__in=_path_ids(pairing.path)).order_by("depth"))
+
+
+def is_year_locked(pairing: Pairing, year: int) -> bool:
+    """Whether *year* is final for *pairing*: locked on it or on a pairing above it."""
+    above = [*_path_ids(pairing.path), pairing.pk]
+    return LockedYear.objects.filter(pairing_id__in=above, year=year).exists()
 
 
 def pairings_of_place(user: User, place: Place) -> QuerySet[Pairing]:

@@ -18,6 +18,7 @@ from shanhai.accounts.models import Role, User
 from shanhai.core.models import DatePrecision, Source
 from shanhai.core.services import record_audit_event
 from shanhai.places.models import (
+    LockedYear,
     Organisation,
     Pairing,
     Place,
@@ -273,3 +274,29 @@ def revoke_role(*, grant: RoleGrant, revoked_by: User | None = None) -> None:
         details={"user": grant.user.username, "pairing": grant.pairing.code, "role": grant.role},
     )
     grant.delete()
+
+
+@transaction.atomic
+def lock_year(*, pairing: Pairing, year: int, locked_by: User) -> LockedYear:
+    """Make *year* final for *pairing* and everything below it."""
+    lock, created = LockedYear.objects.get_or_create(
+        pairing=pairing, year=year, defaults={"locked_by": locked_by}
+    )
+    if created:
+        record_audit_event(
+            actor=locked_by, action="places.year.locked", target=pairing, details={"year": year}
+        )
+    return lock
+
+
+@transaction.atomic
+def unlock_year(*, pairing: Pairing, year: int, unlocked_by: User, reason: str) -> None:
+    """Reopen a locked year; the reason is kept in the audit log."""
+    deleted, _rows = LockedYear.objects.filter(pairing=pairing, year=year).delete()
+    if deleted:
+        record_audit_event(
+            actor=unlocked_by,
+            action="places.year.unlocked",
+            target=pairing,
+            details={"year": year, "reason": reason},
+        )

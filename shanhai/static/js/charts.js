@@ -19,6 +19,31 @@
   }
 
   var draw = {
+    bars: function (echarts, box, data) {
+      var chart = echarts.init(box, null, { renderer: "svg" });
+      chart.setOption({
+        grid: { left: 8, right: 40, top: 10, bottom: 10, containLabel: true },
+        xAxis: { type: "value", max: function (v) { return Math.max(100, v.max); },
+                 axisLabel: { formatter: "{value}%" } },
+        yAxis: { type: "category", inverse: true, data: data.map(function (d) { return d.name; }) },
+        series: [{ type: "bar", data: data.map(function (d) { return d.percent; }),
+                   label: { show: true, position: "right", formatter: "{c}%" },
+                   markLine: { silent: true, symbol: "none", data: [{ xAxis: 100 }] } }]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    },
+    line: function (echarts, box, data) {
+      var chart = echarts.init(box, null, { renderer: "svg" });
+      chart.setOption({
+        grid: { left: 8, right: 20, top: 20, bottom: 10, containLabel: true },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: data.map(function (d) { return d.month; }) },
+        yAxis: { type: "value" },
+        series: [{ type: "line", step: "end", areaStyle: {},
+                   data: data.map(function (d) { return d.value; }) }]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    },
     tree: function (echarts, box, data) {
       var chart = echarts.init(box, null, { renderer: "svg" });
       chart.setOption({

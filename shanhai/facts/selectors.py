@@ -1,0 +1,139 @@
+"""Read totals from the rollups, list the rows behind a figure, and check rollups are exact."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from shanhai.facts.models import Fact, Rollup
+from shanhai.facts.registry import sources
+from shanhai.facts.services import DIMENSIONS, Cell
+
+
+def _where(
+    pairing_ids: Iterable[int], metric: str, start: date, end: date, filters: Mapping[str, str]
+) -> Q:
+    """Facts or rollups of *metric* in these pairings, months start..end, matching *filters*.
+
+    A filter value may list alternatives separated by "|" (e.g. sector "education|health").
+    """
+    query = Q(pairing_id__in=list(pairing_ids), metric=metric, month__gte=start.replace(day=1))
+    query &= Q(month__lte=end)
+    for name, value in filters.items():
+        if name not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {name!r}")
+        query &= Q(**{f"{name}__in": value.split("|")})
+    return query
+
+
+def total(
+    pairing_ids: Iterable[int],
+    metric: str,
+    start: date,
+    end: date,
+    filters: Mapping[str, str] | None = None,
+) -> tuple[int, Decimal]:
+    """Return (number of facts, sum of their values) from the rollups."""
+    row = Rollup.objects.filter(_where(pairing_ids, metric, start, end, filters or {})).aggregate(
+        count=Sum("count"), total=Sum("total")
+    )
+    return int(row["count"] or 0), Decimal(row["total"] or 0)
+
+
+def monthly(
+    pairing_ids: Iterable[int],
+    metric: str,
+    start: date,
+    end: date,
+    filters: Mapping[str, str] | None = None,
+) -> dict[date, tuple[int, Decimal]]:
+    """Return (count, total) per month, for charts."""
+    rows = (
+        Rollup.objects.filter(_where(pairing_ids, metric, start, end, filters or {}))
+        .values("month")
+        .annotate(count=Sum("count"), total=Sum("total"))
+        .order_by("month")
+    )
+    return {r["month"]: (int(r["count"]), Decimal(r["total"])) for r in rows}
+
+
+def by_pairing(
+    pairing_ids: Iterable[int],
+    metric: str,
+    start: date,
+    end: date,
+    filters: Mapping[str, str] | None = None,
+) -> dict[int, tuple[int, Decimal]]:
+    rows = (
+        Rollup.objects.filter(_where(pairing_ids, metric, start, end, filters or {}))
+        .values("pairing_id")
+        .annotate(count=Sum("count"), total=Sum("total"))
+    )
+    return {r["pairing_id"]: (int(r["count"]), Decimal(r["total"])) for r in rows}
+
+
+def source_ids(
+    pairing_ids: Iterable[int],
+    metric: str,
+    start: date,
+    end: date,
+    filters: Mapping[str, str] | None = None,
+    *,
+    source: str,
+) -> QuerySet[Fact, int]:
+    """The ids of the source rows behind a figure: the drill-down to the 台账."""
+    facts = Fact.objects.filter(_where(pairing_ids, metric, start, end, filters or {}))
+    return facts.filter(source=source).values_list("source_id", flat=True).distinct()
+
+
+@dataclass(frozen=True)
+class Difference:
+    cell: Cell
+    stored: tuple[int, Decimal]
+    expected: tuple[int, Decimal]
+
+
+def expected_rollups() -> dict[Cell, tuple[int, Decimal]]:
+    """Recompute every rollup cell from the ledgers themselves, not from stored facts."""
+    counts: dict[Cell, int] = defaultdict(int)
+    totals: dict[Cell, Decimal] = defaultdict(Decimal)
+    for all_facts in sources().values():
+        for _source_id, rows in all_facts():
+            for row in rows:
+                counts[row.cell()] += 1
+                totals[row.cell()] += row.value
+    return {cell: (counts[cell], totals[cell]) for cell in counts}
+
+
+def stored_rollups() -> dict[Cell, tuple[int, Decimal]]:
+    fields = ("pairing_id", "month", "metric", *DIMENSIONS)
+    return {
+        tuple(values[:7]): (values[7], values[8])
+        for values in Rollup.objects.values_list(*fields, "count", "total")
+    }
+
+
+def rollup_differences() -> list[Difference]:
+    """Every cell where the stored rollups and a recompute from the ledgers disagree."""
+    expected, stored = expected_rollups(), stored_rollups()
+    zero = (0, Decimal(0))
+    return [
+        Difference(cell, stored.get(cell, zero), expected.get(cell, zero))
+        for cell in sorted(set(expected) | set(stored), key=str)
+        if stored.get(cell, zero) != expected.get(cell, zero)
+    ]
+
+
+def years_with_facts(pairing_ids: Iterable[int]) -> list[int]:
+    """The years in which these pairings have any fact, newest first."""
+    months = Rollup.objects.filter(pairing_id__in=list(pairing_ids)).dates("month", "year")
+    return sorted({m.year for m in months}, reverse=True)
+
+
+def fact_count() -> int:
+    return Fact.objects.aggregate(n=Count("pk"))["n"] or 0

@@ -1,0 +1,280 @@
+"""Indicator values for a pairing and year: computed from the facts, never typed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from shanhai.accounts.models import Action, User
+from shanhai.facts import selectors as facts
+from shanhai.indicators.models import AnnualTarget, AssessmentYear, Category, Indicator, Regime
+from shanhai.places.models import Pairing
+from shanhai.places.selectors import pairings_for_user, user_can
+
+
+class Status:
+    DONE = "done"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    NO_TARGET = "no_target"
+    NOT_YET = "not_yet"
+
+
+@dataclass
+class IndicatorValue:
+    """One line of the progress table."""
+
+    indicator: Indicator
+    actual: Decimal | None
+    target: Decimal | None
+    records: int
+    status: str
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.actual is None or not self.target:
+            return None
+        return (self.actual / self.target * 100).quantize(Decimal("1"))
+
+
+@dataclass
+class Progress:
+    pairing: Pairing
+    year: int
+    regime: Regime | None
+    elapsed: Decimal  # share of the year gone, 0..1
+    values: list[IndicatorValue] = field(default_factory=list)
+    first_year: int | None = None  # when the figures span several years
+
+    def by_category(self) -> list[tuple[str, list[IndicatorValue]]]:
+        labels = dict(Category.choices)
+        grouped: dict[str, list[IndicatorValue]] = {}
+        for value in self.values:
+            grouped.setdefault(value.indicator.category, []).append(value)
+        return [(str(labels[c]), grouped[c]) for c in Category.values if c in grouped]
+
+
+def regime_for_year(year: int) -> Regime | None:
+    """The regime in force in *year* (the latest that started by then)."""
+    return (
+        Regime.objects.filter(first_year__lte=year)
+        .exclude(last_year__lt=year)
+        .order_by("-first_year")
+        .first()
+    )
+
+
+def year_elapsed(year: int, today: date | None = None) -> Decimal:
+    today = today or timezone.localdate()
+    if today.year > year:
+        return Decimal(1)
+    if today.year < year:
+        return Decimal(0)
+    start = date(year, 1, 1)
+    days = (date(year + 1, 1, 1) - start).days
+    return (Decimal((today - start).days + 1) / days).quantize(Decimal("0.001"))
+
+
+def scope_ids(user: User, pairing: Pairing) -> list[int]:
+    """*pairing* and the pairings below it that *user* may see: what its figures include."""
+    visible = pairings_for_user(user).filter(path__startswith=pairing.path)
+    return list(visible.values_list("pk", flat=True))
+
+
+def _status(actual: Decimal | None, target: Decimal | None, elapsed: Decimal) -> str:
+    if actual is None:
+        return Status.NOT_YET
+    if target is None:
+        return Status.NO_TARGET
+    if actual >= target:
+        return Status.DONE
+    return Status.ON_TRACK if target and actual / target >= elapsed else Status.BEHIND
+
+
+def _compute(
+    indicator: Indicator, ids: list[int], start: date, end: date, cache: dict[str, Decimal | None]
+) -> tuple[Decimal | None, int]:
+    """Return (value in the indicator's unit, number of records behind it)."""
+    if indicator.computation == Indicator.Computation.NOT_YET:
+        return None, 0
+    if indicator.computation == Indicator.Computation.PAIRINGS:
+        kinds = str(indicator.filters.get("kind", "")).split("|")
+        n = (
+            Pairing.objects.filter(pk__in=ids, kind__in=kinds, started_on__lte=end)
+            .exclude(ended_on__lt=start)
+            .count()
+        )
+        return Decimal(n), n
+    if indicator.computation == Indicator.Computation.RATIO:
+        numerator = cache.get(str(indicator.filters.get("numerator")))
+        denominator = cache.get(str(indicator.filters.get("denominator")))
+        if numerator is None or not denominator:
+            return None, 0
+        return (numerator / denominator).quantize(Decimal("0.01")), 0
+    count, total = facts.total(ids, indicator.metric, start, end, _dims(indicator))
+    value = Decimal(count) if indicator.aggregate == Indicator.Aggregate.COUNT else total
+    return (value / indicator.scale).quantize(Decimal("0.01")).normalize(), count
+
+
+def _dims(indicator: Indicator) -> dict[str, str]:
+    return {k: str(v) for k, v in indicator.filters.items()}
+
+
+def progress(
+    user: User,
+    pairing: Pairing,
+    year: int,
+    *,
+    first_year: int | None = None,
+    today: date | None = None,
+) -> Progress:
+    """Every indicator of the year's regime for *pairing* (and below), with targets and status.
+
+    With *first_year*, the figures cover first_year..year together (e.g. 2021–2023) and the
+    targets are the sum of those years' targets.
+    """
+    first_year = first_year or year
+    regime = regime_for_year(year)
+    result = Progress(pairing, year, regime, year_elapsed(year, today), first_year=first_year)
+    if regime is None:
+        return result
+    ids = scope_ids(user, pairing)
+    start, end = date(first_year, 1, 1), date(year, 12, 31)
+    targets: dict[int, Decimal] = {}
+    for indicator_id, value in AnnualTarget.objects.filter(
+        pairing=pairing, year__gte=first_year, year__lte=year
+    ).values_list("indicator", "value"):
+        targets[indicator_id] = targets.get(indicator_id, Decimal(0)) + value
+    cache: dict[str, Decimal | None] = {}
+    indicators = list(regime.indicators.all())
+    # Ratios last: they read the values computed before them.
+    for indicator in sorted(indicators, key=lambda i: i.computation == "ratio"):
+        actual, records = _compute(indicator, ids, start, end, cache)
+        cache[indicator.code] = actual
+        target = targets.get(indicator.pk)
+        status = _status(actual, target, result.elapsed)
+        result.values.append(IndicatorValue(indicator, actual, target, records, status))
+    result.values.sort(key=lambda v: (v.indicator.position, v.indicator.code))
+    return result
+
+
+def cumulative_by_month(
+    user: User, pairing: Pairing, indicator: Indicator, year: int
+) -> list[tuple[str, Decimal]]:
+    """Month by month running total of an indicator, for the chart."""
+    if indicator.computation != Indicator.Computation.FACTS:
+        return []
+    months = facts.monthly(
+        scope_ids(user, pairing), indicator.metric, date(year, 1, 1), date(year, 12, 31),
+        _dims(indicator),
+    )  # fmt: skip
+    running, series = Decimal(0), []
+    for month in range(1, 13):
+        count, total = months.get(date(year, month, 1), (0, Decimal(0)))
+        value = Decimal(count) if indicator.aggregate == Indicator.Aggregate.COUNT else total
+        running += value / indicator.scale
+        series.append((f"{month}月", running.quantize(Decimal("0.01")).normalize()))
+    return series
+
+
+def record_ids_behind(
+    user: User, pairing: Pairing, indicator: Indicator, year: int, *, first_year: int | None = None
+) -> list[int]:
+    """The ledger records that make up an indicator's figure: the drill-down."""
+    if indicator.computation != Indicator.Computation.FACTS:
+        return []
+    return list(
+        facts.source_ids(
+            scope_ids(user, pairing), indicator.metric, date(first_year or year, 1, 1),
+            date(year, 12, 31), _dims(indicator), source="ledger.record",
+        )
+    )  # fmt: skip
+
+
+def get_indicator(regime: Regime, code: str) -> Indicator:
+    from django.http import Http404
+
+    try:
+        return regime.indicators.get(code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+
+
+def targets_for(pairing: Pairing, year: int) -> QuerySet[AnnualTarget]:
+    return AnnualTarget.objects.filter(pairing=pairing, year=year).select_related("indicator")
+
+
+def assessment_moves(assessment: AssessmentYear, user: User) -> dict[tuple[str, str], bool]:
+    """Every step the rules know from the current state, and whether *user* may take it.
+
+    submit: the office (PLAN) of either side; opinion: someone of the paired side who may
+    confirm; approve, lock and reopen: an administrator (MANAGE).
+    """
+    state = AssessmentYear.State
+    pairing, current = assessment.pairing, assessment.state
+    office = user_can(user, pairing, Action.PLAN)
+    paired_side = (
+        bool(user.side)
+        and user.side != assessment.submitted_side
+        and user_can(user, pairing, Action.CONFIRM)
+    )
+    administrator = user_can(user, pairing, Action.MANAGE)
+    steps = {
+        (state.DRAFT, state.SUBMITTED): office,
+        (state.SUBMITTED, state.OPINION): paired_side,
+        (state.OPINION, state.APPROVED): administrator,
+        (state.APPROVED, state.LOCKED): administrator,
+    }
+    moves: dict[tuple[str, str], bool] = {k: v for k, v in steps.items() if k[0] == current}
+    if current != state.DRAFT:
+        moves[(current, state.DRAFT)] = administrator
+    return moves
+
+
+def assessment_of(pairing: Pairing, year: int) -> AssessmentYear | None:
+    return AssessmentYear.objects.filter(pairing=pairing, year=year).first()
+
+
+@dataclass
+class OverviewRow:
+    indicator: Indicator
+    values: list[Decimal | None]
+    total: Decimal | None
+
+
+def overview(
+    user: User, year: int, *, first_year: int | None = None
+) -> tuple[list[Pairing], list[OverviewRow]]:
+    """Every top pairing the user holds, side by side, with a total column.
+
+    For the Songjiang office this is its four county pairings (each already rolling up its
+    town, department and village pairings) and Songjiang as a whole.
+    """
+    visible = pairings_for_user(user)
+    ids = set(visible.values_list("pk", flat=True))
+    roots = [p for p in visible.order_by("path") if p.parent_id not in ids]
+    columns = [progress(user, root, year, first_year=first_year) for root in roots]
+    if not columns or columns[0].regime is None:
+        return roots, []
+    rows: list[OverviewRow] = []
+    totals: dict[str, Decimal | None] = {}
+    for position, value in enumerate(columns[0].values):
+        indicator = value.indicator
+        cells = [column.values[position].actual for column in columns]
+        known = [cell for cell in cells if cell is not None]
+        total: Decimal | None = sum(known, Decimal(0)) if known else None
+        if indicator.computation == Indicator.Computation.RATIO:
+            numerator = totals.get(str(indicator.filters.get("numerator")))
+            denominator = totals.get(str(indicator.filters.get("denominator")))
+            total = (
+                (numerator / denominator).quantize(Decimal("0.01"))
+                if (numerator is not None and denominator)
+                else None
+            )
+        totals[indicator.code] = total
+        rows.append(OverviewRow(indicator, cells, total))
+    return roots, rows

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from shanhai.indicators import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("indicators/", views.overview, name="overview"),
+    path("pairings/<slug:code>/indicators/", views.progress, name="progress"),
+    path("pairings/<slug:code>/indicators/<int:year>/targets/", views.targets, name="targets"),
+    path(
+        "pairings/<slug:code>/indicators/<int:year>/assessment/",
+        views.assessment_move,
+        name="assessment-move",
+    ),
+    path(
+        "pairings/<slug:code>/indicators/<int:year>/<str:indicator_code>/",
+        views.indicator_records,
+        name="indicator-records",
+    ),
+]

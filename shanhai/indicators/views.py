@@ -1,0 +1,175 @@
+"""Progress against the year's targets, the records behind each figure, and target entry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shanhai.accounts.models import Action
+from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.facts.selectors import years_with_facts
+from shanhai.indicators import selectors, services
+from shanhai.indicators.forms import TargetsForm
+from shanhai.indicators.models import AssessmentYear, Indicator
+from shanhai.ledger.selectors import add_evidence_counts, records_for_user
+from shanhai.places.selectors import get_pairing_for_user, user_can
+
+
+def _first_year(request: AuthenticatedHttpRequest, year: int) -> int | None:
+    """``?from=2021`` widens the figures to 2021..year."""
+    try:
+        first = int(request.GET.get("from", ""))
+    except ValueError:
+        return None
+    return first if 2000 <= first <= year else None
+
+
+def _year(request: AuthenticatedHttpRequest, ids: list[int]) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        years = years_with_facts(ids)
+        return years[0] if years else timezone.localdate().year
+
+
+@login_required
+@require_GET
+def progress(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    pairing = get_pairing_for_user(request.user, code)
+    ids = selectors.scope_ids(request.user, pairing)
+    year = _year(request, ids)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    first_year = _first_year(request, year)
+    result = selectors.progress(request.user, pairing, year, first_year=first_year)
+    assessment = selectors.assessment_of(pairing, year)
+    years = sorted(
+        {*years_with_facts(ids), timezone.localdate().year, pairing.started_on.year}, reverse=True
+    )
+    chart = [
+        {"name": v.indicator.name_zh, "percent": float(v.percent)}
+        for v in result.values
+        if v.percent is not None
+    ]
+    context = {
+        "pairing": pairing,
+        "progress": result,
+        "year": year,
+        "years": years,
+        "chart": chart,
+        "first_year": first_year,
+        "span_from": pairing.started_on.year,
+        "chart_height": 60 + 28 * len(chart),
+        "can_plan": user_can(request.user, pairing, Action.PLAN),
+        "assessment": assessment,
+        "moves": [
+            (to, AssessmentYear.State(to).label)
+            for (_from, to), allowed in selectors.assessment_moves(
+                assessment or AssessmentYear(pairing=pairing, year=year), request.user
+            ).items()
+            if allowed
+        ],
+    }
+    return render(request, "indicators/progress.html", context)
+
+
+@login_required
+@require_GET
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """All the user's top pairings side by side: Songjiang's four counties and the total."""
+    year = _year(request, [])
+    first_year = _first_year(request, year)
+    roots, rows = selectors.overview(request.user, year, first_year=first_year)
+    context = {"year": year, "first_year": first_year, "roots": roots, "rows": rows}
+    return render(request, "indicators/overview.html", context)
+
+
+@login_required
+@require_GET
+def indicator_records(
+    request: AuthenticatedHttpRequest, code: str, year: int, indicator_code: str
+) -> HttpResponse:
+    pairing = get_pairing_for_user(request.user, code)
+    regime = selectors.regime_for_year(year)
+    if regime is None:
+        raise Http404
+    indicator = selectors.get_indicator(regime, indicator_code)
+    first_year = _first_year(request, year)
+    ids = selectors.record_ids_behind(request.user, pairing, indicator, year, first_year=first_year)
+    records = list(
+        records_for_user(request.user)
+        .filter(pk__in=ids)
+        .select_related("pairing__east_place", "pairing__west_place", "source")
+        .select_related("pairing__east_organisation", "pairing__west_organisation")
+        .order_by("-occurred_on", "-id")
+    )
+    add_evidence_counts(records)
+    value = next(
+        (v for v in selectors.progress(request.user, pairing, year, first_year=first_year).values
+         if v.indicator.pk == indicator.pk),
+        None,
+    )  # fmt: skip
+    context = {
+        "pairing": pairing,
+        "year": year,
+        "first_year": first_year,
+        "indicator": indicator,
+        "value": value,
+        "records": records,
+        "series": [
+            {"month": m, "value": float(v)}
+            for m, v in selectors.cumulative_by_month(request.user, pairing, indicator, year)
+        ],
+    }
+    return render(request, "indicators/indicator_records.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
+    pairing = get_pairing_for_user(request.user, code, Action.PLAN)
+    regime = selectors.regime_for_year(year)
+    if regime is None:
+        raise Http404
+    indicators = list(regime.indicators.exclude(computation=Indicator.Computation.RATIO))
+    current = {t.indicator_id: t.value for t in selectors.targets_for(pairing, year)}
+    form = TargetsForm(request.POST or None, indicators=indicators, initial_values=current)
+    if request.method == "POST" and form.is_valid():
+        changed = services.set_targets(
+            pairing=pairing, year=year, targets=form.targets(), set_by=request.user
+        )
+        messages.success(request, _("%(n)d targets saved.") % {"n": changed})
+        return redirect(f"{pairing_progress_url(pairing.code)}?year={year}")
+    context = {"pairing": pairing, "year": year, "form": form, "regime": regime}
+    return render(request, "indicators/targets.html", context)
+
+
+@login_required
+@require_POST
+def assessment_move(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
+    pairing = get_pairing_for_user(request.user, code)
+    try:
+        assessment = services.get_assessment(pairing=pairing, year=year, actor=request.user)
+        services.move_assessment(
+            assessment=assessment,
+            to_state=request.POST.get("to", ""),
+            actor=request.user,
+            text=request.POST.get("text", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Assessment updated."))
+    return redirect(f"{pairing_progress_url(pairing.code)}?year={year}#assessment")
+
+
+def pairing_progress_url(code: str) -> str:
+    from django.urls import reverse
+
+    return reverse("indicators:progress", args=[code])
