@@ -12,3 +12,6 @@ STORAGES = {
 
 # runserver serves static files from the app folders; collectstatic is for production only.
 STATIC_ROOT = None
+
+# The demo runs no worker: background tasks run at once, in the request that queued them.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -19,3 +19,6 @@ DATABASES = {
 
 # Static files come from the app folders (finders); nothing is collected for tests.
 STATIC_ROOT = None
+
+# Tasks run at once, in the test's own process.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shanhai.accounts.models import Action, User
 from shanhai.core.services import record_audit_event
+from shanhai.indicators.imports import RowError, TargetSheet, read_target_sheet
 from shanhai.indicators.models import AnnualTarget, AssessmentStep, AssessmentYear, Indicator
-from shanhai.indicators.selectors import assessment_moves
+from shanhai.indicators.selectors import assessment_moves, regime_for_year
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import user_can
 from shanhai.places.services import lock_year, unlock_year
@@ -54,6 +57,47 @@ def set_targets(
             details={"year": year, "changed": changed},
         )
     return changed
+
+
+@transaction.atomic
+def import_targets(*, pairing: Pairing, year: int, file: File[bytes], set_by: User) -> TargetSheet:
+    """Set the year's targets from a spreadsheet: all of its rows, or none if any is wrong.
+
+    Only the indicators the sheet lists change; an empty target cell removes that target.
+    The returned sheet holds the errors (nothing was saved) or how many targets changed.
+    """
+    if not user_can(set_by, pairing, Action.PLAN):
+        raise PermissionDenied
+    regime = regime_for_year(year)
+    if regime is None:
+        no_catalogue = _("No indicator catalogue covers %(year)d.") % {"year": year}
+        return TargetSheet(errors=[RowError(None, None, no_catalogue)])
+    sheet = read_target_sheet(file, indicators=list(regime.indicators.all()))
+    if sheet.errors:
+        return sheet
+    try:
+        sheet.changed = set_targets(
+            pairing=pairing, year=year, targets=sheet.targets, set_by=set_by
+        )
+    except ValidationError as error:  # the reader checks what the model does; just in case
+        sheet.errors += [RowError(None, None, message) for message in error.messages]
+        return sheet
+    record_audit_event(
+        actor=set_by,
+        action="indicators.targets.imported",
+        target=pairing,
+        details={
+            "year": year,
+            "file": _file_name(file),
+            "rows": len(sheet.targets),
+            "changed": sheet.changed,
+        },
+    )
+    return sheet
+
+
+def _file_name(file: File[bytes]) -> str:
+    return PurePath(file.name or "").name
 
 
 S = AssessmentYear.State

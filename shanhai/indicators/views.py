@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shanhai.accounts.models import Action
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.uploads import XLSX
 from shanhai.facts.selectors import years_with_facts
 from shanhai.indicators import selectors, services
 from shanhai.indicators.forms import TargetsForm
-from shanhai.indicators.models import AssessmentYear, Indicator
-from shanhai.ledger.selectors import add_evidence_counts, records_for_user
+from shanhai.indicators.imports import RowError, template_filename, write_target_template
+from shanhai.indicators.models import AssessmentYear, Indicator, Regime
+from shanhai.ledger.models import Record
+from shanhai.ledger.selectors import add_evidence_counts, records_for_user, records_in_period
+from shanhai.places.models import Pairing
 from shanhai.places.selectors import get_pairing_for_user, user_can
 
 
@@ -63,6 +71,13 @@ def progress(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "year": year,
         "years": years,
         "chart": chart,
+        "reported": records_in_period(
+            request.user,
+            pairing,
+            Record.Kind.FIGURE,
+            date(first_year or year, 1, 1),
+            date(year, 12, 31),
+        ),
         "first_year": first_year,
         "span_from": pairing.started_on.year,
         "chart_height": 60 + 28 * len(chart),
@@ -130,15 +145,23 @@ def indicator_records(
     return render(request, "indicators/indicator_records.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def targets(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
+def _targets_page(
+    request: AuthenticatedHttpRequest, code: str, year: int
+) -> tuple[Pairing, Regime, list[Indicator], dict[int, Decimal]]:
+    """The pairing (if the user may plan it), the year's regime, what can be targeted, targets."""
     pairing = get_pairing_for_user(request.user, code, Action.PLAN)
     regime = selectors.regime_for_year(year)
     if regime is None:
         raise Http404
     indicators = list(regime.indicators.exclude(computation=Indicator.Computation.RATIO))
     current = {t.indicator_id: t.value for t in selectors.targets_for(pairing, year)}
+    return pairing, regime, indicators, current
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
+    pairing, regime, indicators, current = _targets_page(request, code, year)
     form = TargetsForm(request.POST or None, indicators=indicators, initial_values=current)
     if request.method == "POST" and form.is_valid():
         changed = services.set_targets(
@@ -148,6 +171,51 @@ def targets(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResp
         return redirect(f"{pairing_progress_url(pairing.code)}?year={year}")
     context = {"pairing": pairing, "year": year, "form": form, "regime": regime}
     return render(request, "indicators/targets.html", context)
+
+
+@login_required
+@require_POST
+def targets_import(request: AuthenticatedHttpRequest, code: str, year: int) -> HttpResponse:
+    """Set the year's targets from an uploaded .xlsx or .csv; show every problem if any."""
+    pairing, regime, indicators, current = _targets_page(request, code, year)
+    file = request.FILES.get("file")
+    if file is None:
+        errors = [RowError(None, None, _("Choose a spreadsheet to import."))]
+    else:
+        sheet = services.import_targets(pairing=pairing, year=year, file=file, set_by=request.user)
+        if not sheet.errors:
+            messages.success(
+                request,
+                _("Imported %(rows)d targets from “%(name)s”; %(n)d changed.")
+                % {"rows": len(sheet.targets), "name": file.name or "", "n": sheet.changed},
+            )
+            return redirect(f"{pairing_progress_url(pairing.code)}?year={year}")
+        errors = sheet.errors
+    context = {
+        "pairing": pairing,
+        "year": year,
+        "form": TargetsForm(indicators=indicators, initial_values=current),
+        "regime": regime,
+        "import_errors": errors,
+        "import_name": (file.name or "") if file else "",
+    }
+    return render(request, "indicators/targets.html", context)
+
+
+@login_required
+@require_GET
+def targets_template(request: AuthenticatedHttpRequest, code: str, year: int) -> FileResponse:
+    """Send a ready-to-fill .xlsx of the year's targetable indicators and current targets."""
+    pairing, _regime, indicators, current = _targets_page(request, code, year)
+    content = write_target_template(
+        pairing=pairing, year=year, indicators=indicators, targets=current
+    )
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=template_filename(pairing, year),
+        content_type=XLSX,
+    )
 
 
 @login_required

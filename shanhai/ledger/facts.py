@@ -69,6 +69,8 @@ def record_facts(record: Record) -> list[FactRow]:
             add("donation", direction=direction, category=record.donation_kind)
             add("donation.value", record.value_amount, direction=direction,
                 category=record.donation_kind)  # fmt: skip
+            add("donation.quantity", record.quantity, direction=direction,
+                category=record.donation_kind)  # fmt: skip
         case TalentExchange():
             dims = {"direction": direction, "category": record.sector, "subcategory": record.form}
             add("talent", **dims)

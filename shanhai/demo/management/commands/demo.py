@@ -6,12 +6,15 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from shanhai.demo import ledger, places
+from shanhai.indicators.catalogue import SHIPPED, load_catalogue, read_catalogue_file
 
 
 class Command(BaseCommand):
     help = "Load the Songjiang–Weixin demo data; safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The shipped indicator catalogue, brought up to date if it changed since the migration.
+        load_catalogue(data=read_catalogue_file(SHIPPED / "2021.json"))
         users = places.load()
         summary = ledger.load(users)
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
