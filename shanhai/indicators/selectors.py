@@ -278,3 +278,27 @@ def overview(
         totals[indicator.code] = total
         rows.append(OverviewRow(indicator, cells, total))
     return roots, rows
+
+
+def by_sub_pairing(
+    user: User, pairing: Pairing, indicator: Indicator, year: int, *, first_year: int | None = None
+) -> list[tuple[Pairing, Decimal]]:
+    """The figure split over *pairing* itself and each sub-pairing directly below it.
+
+    A sub-pairing's share includes everything below it (a town pairing's villages).
+    """
+    if indicator.computation != Indicator.Computation.FACTS:
+        return []
+    visible = list(pairings_for_user(user).filter(path__startswith=pairing.path).order_by("path"))
+    cells = facts.by_pairing(
+        [p.pk for p in visible], indicator.metric, date(first_year or year, 1, 1),
+        date(year, 12, 31), _dims(indicator),
+    )  # fmt: skip
+    heads = [pairing, *(p for p in visible if p.parent_id == pairing.pk)]
+    shares: dict[int, Decimal] = {head.pk: Decimal(0) for head in heads}
+    for member in visible:
+        count, total = cells.get(member.pk, (0, Decimal(0)))
+        value = Decimal(count) if indicator.aggregate == Indicator.Aggregate.COUNT else total
+        head = next((h for h in heads[1:] if member.path.startswith(h.path)), pairing)
+        shares[head.pk] += value / indicator.scale
+    return [(head, shares[head.pk].quantize(Decimal("0.01")).normalize()) for head in heads]

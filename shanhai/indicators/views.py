@@ -137,6 +137,13 @@ def indicator_records(
         "indicator": indicator,
         "value": value,
         "records": records,
+        "by_sub_pairing": [
+            row
+            for row in selectors.by_sub_pairing(
+                request.user, pairing, indicator, year, first_year=first_year
+            )
+            if row[1]
+        ],
         "series": [
             {"month": m, "value": float(v)}
             for m, v in selectors.cumulative_by_month(request.user, pairing, indicator, year)
