@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from shanhai.accounts.models import Action, User
@@ -196,8 +197,6 @@ def record_ids_behind(
 
 
 def get_indicator(regime: Regime, code: str) -> Indicator:
-    from django.http import Http404
-
     try:
         return regime.indicators.get(code=code)
     except Indicator.DoesNotExist:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +25,7 @@ from shanhai.indicators.forms import TargetsForm
 from shanhai.indicators.imports import RowError, template_filename, write_target_template
 from shanhai.indicators.models import AssessmentYear, Indicator, Regime
 from shanhai.ledger.models import Record
-from shanhai.ledger.selectors import add_evidence_counts, records_for_user, records_in_period
+from shanhai.ledger.selectors import records_by_ids, records_in_period
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import get_pairing_for_user, user_can
 
@@ -117,14 +118,7 @@ def indicator_records(
     indicator = selectors.get_indicator(regime, indicator_code)
     first_year = _first_year(request, year)
     ids = selectors.record_ids_behind(request.user, pairing, indicator, year, first_year=first_year)
-    records = list(
-        records_for_user(request.user)
-        .filter(pk__in=ids)
-        .select_related("pairing__east_place", "pairing__west_place", "source")
-        .select_related("pairing__east_organisation", "pairing__west_organisation")
-        .order_by("-occurred_on", "-id")
-    )
-    add_evidence_counts(records)
+    records = records_by_ids(request.user, ids)
     value = next(
         (v for v in selectors.progress(request.user, pairing, year, first_year=first_year).values
          if v.indicator.pk == indicator.pk),
@@ -245,6 +239,4 @@ def assessment_move(request: AuthenticatedHttpRequest, code: str, year: int) -> 
 
 
 def pairing_progress_url(code: str) -> str:
-    from django.urls import reverse
-
     return reverse("indicators:progress", args=[code])

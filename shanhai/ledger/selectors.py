@@ -20,6 +20,16 @@ from shanhai.places.selectors import pairings_for_user, place_ancestors, user_ca
 # who edits (the side that recorded it) and who confirms (the other side).
 
 
+# What a record's line shows of its pairing and source, fetched with it in one query.
+WITH_PAIRING = (
+    "source",
+    "pairing__east_place",
+    "pairing__west_place",
+    "pairing__east_organisation",
+    "pairing__west_organisation",
+)
+
+
 def records_for_user(user: User, action: str = Action.VIEW) -> QuerySet[Record]:
     """Return the records in every pairing *user* may *action*."""
     return Record.objects.filter(pairing__in=pairings_for_user(user, action))
@@ -133,12 +143,19 @@ def timeline(user: User, pairing: Pairing, filters: RecordFilters) -> QuerySet[R
     if not scope.path.startswith(pairing.path):
         return Record.objects.none()
     records = Record.objects.filter(pairing_id__in=_pairing_ids(user, scope))
-    return (
-        _filtered(records, filters)
-        .select_related("pairing__east_place", "pairing__west_place", "source")
-        .select_related("pairing__east_organisation", "pairing__west_organisation")
+    return _filtered(records, filters).select_related(*WITH_PAIRING).order_by("-occurred_on", "-id")
+
+
+def records_by_ids(user: User, ids: Iterable[int]) -> list[Record]:
+    """The records among *ids* that *user* may see, newest first, with their evidence counts."""
+    records = list(
+        records_for_user(user)
+        .filter(pk__in=list(ids))
+        .select_related(*WITH_PAIRING)
         .order_by("-occurred_on", "-id")
     )
+    add_evidence_counts(records)
+    return records
 
 
 def add_evidence_counts(records: Iterable[Record]) -> None:
@@ -172,8 +189,7 @@ def records_of_kind(
     records: QuerySet[Record] = model.objects.filter(pairing__in=pairings_for_user(user))
     return (
         _filtered(records, filters)
-        .select_related("pairing__east_place", "pairing__west_place")
-        .select_related("pairing__east_organisation", "pairing__west_organisation")
+        .select_related(*WITH_PAIRING)
         .order_by(*SORTS.get(sort, SORTS["-date"]))
     )
 
@@ -186,10 +202,7 @@ def records_in_period(
     records: QuerySet[Record] = model.objects.filter(
         pairing_id__in=_pairing_ids(user, pairing), occurred_on__gte=start, occurred_on__lte=end
     )
-    return records.select_related(
-        "source", "pairing__east_place", "pairing__west_place", "pairing__east_organisation",
-        "pairing__west_organisation",
-    ).order_by("occurred_on", "id")  # fmt: skip
+    return records.select_related(*WITH_PAIRING).order_by("occurred_on", "id")
 
 
 def years_with_records(user: User, pairing: Pairing) -> list[int]:

@@ -93,7 +93,7 @@ def register_place(
             Place.objects.filter(pk=place.pk).update(path=path)
             place.path = path
         if old_path and (place.path, place.full_name) != (old_path, old_full_name):
-            _carry_places_below(place=place, old_path=old_path, old_full_name=old_full_name)
+            _carry_below(place, old_path=old_path, old_full_name=old_full_name)
         record_audit_event(
             actor=actor,
             action="places.place.created" if created else "places.place.updated",
@@ -105,14 +105,19 @@ def register_place(
     return place
 
 
-def _carry_places_below(*, place: Place, old_path: str, old_full_name: str) -> None:
-    """Bring the places under *place* along after it moved or was renamed (乡 → 镇)."""
-    shift = place.path.count("/") - old_path.count("/")
-    for below in Place.objects.filter(path__startswith=old_path).exclude(pk=place.pk):
-        below.path = place.path + below.path.removeprefix(old_path)
+def _carry_below(node: Place | Pairing, *, old_path: str, old_full_name: str = "") -> None:
+    """Bring the nodes under *node* along after it moved (new path) or, for a place, was
+    renamed (乡 → 镇: the full names below change too)."""
+    shift = node.path.count("/") - old_path.count("/")
+    fields = ["path", "depth"]
+    below_nodes = type(node).objects.filter(path__startswith=old_path).exclude(pk=node.pk)
+    for below in below_nodes:
+        below.path = node.path + below.path.removeprefix(old_path)
         below.depth += shift
-        below.full_name = place.full_name + below.full_name.removeprefix(old_full_name)
-        below.save(update_fields=["path", "depth", "full_name"])
+        if isinstance(node, Place) and isinstance(below, Place):
+            below.full_name = node.full_name + below.full_name.removeprefix(old_full_name)
+            fields = ["path", "depth", "full_name"]
+        below.save(update_fields=fields)
 
 
 def add_place_alias(
@@ -222,7 +227,10 @@ def register_pairing(
         pairing.save()
         path = child_path(parent.path if parent else "", pairing.pk)
         if path != old_path:
-            _move_subtree(old_path=old_path, new_path=path, pairing=pairing)
+            Pairing.objects.filter(pk=pairing.pk).update(path=path)
+            pairing.path = path
+            if old_path:
+                _carry_below(pairing, old_path=old_path)
         record_audit_event(
             actor=actor,
             action="places.pairing.created" if created else "places.pairing.updated",
@@ -230,18 +238,6 @@ def register_pairing(
             details={"changed": changed} if not created else {},
         )
     return pairing
-
-
-def _move_subtree(*, old_path: str, new_path: str, pairing: Pairing) -> None:
-    """Give *pairing* its new path and carry its sub-pairings along with it."""
-    Pairing.objects.filter(pk=pairing.pk).update(path=new_path)
-    if old_path:
-        shift = new_path.count("/") - old_path.count("/")
-        for child in Pairing.objects.filter(path__startswith=old_path).exclude(pk=pairing.pk):
-            child.path = new_path + child.path.removeprefix(old_path)
-            child.depth += shift
-            child.save(update_fields=["path", "depth"])
-    pairing.path = new_path
 
 
 @transaction.atomic
