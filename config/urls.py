@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("shanhai.indicators.urls")),
     path("", include("shanhai.reports.urls")),
     path("", include("shanhai.places.urls")),
+    path("", include("shanhai.imports.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "shanhai.ledger",
     "shanhai.indicators",
     "shanhai.reports",
+    "shanhai.imports",
     "shanhai.demo",
 ]
 
@@ -118,6 +119,16 @@ SECURE_CSP = {
 }
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# "progress" is shared by the web and the worker processes: how far a long import has got
+# while its writing transaction is still open (and so invisible in the database).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "progress",
+    },
+}
 
 # Long work (report files) runs in a worker: `shanhai db_worker` (see docs/operations.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -22,3 +22,12 @@ STATIC_ROOT = None
 
 # Tasks run at once, in the test's own process.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Nothing under var/ for tests: progress lives in memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "progress",
+    },
+}

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 
 import filetype
 from django.core.exceptions import ValidationError
@@ -66,6 +66,9 @@ _ZIP_FAMILY = {"application/zip", *_OOXML_MAIN_PARTS.values()}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_MAIN_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS}
 _OLE_MACRO_STORAGES = {"Macros", "_VBA_PROJECT_CUR"}
+# A password-protected Word, Excel or PowerPoint 2007+ file is not a ZIP at all but an OLE file
+# holding the encrypted package ([MS-OFFCRYPTO]); nothing says which of the three it is.
+_OLE_ENCRYPTED_STREAMS = {"EncryptedPackage", "EncryptionInfo"}
 _OLE_MAX_REGULAR_SECTOR = 0xFFFFFFFA  # above this: free, end of chain and other markers
 _MAX_OLE_SECTORS = 4096  # bounds every chain we follow, whatever a hostile file claims
 
@@ -88,20 +91,27 @@ class CheckedUpload:
     is_image: bool
 
 
-class UploadRejected(ValidationError):  # noqa: N818 (reads as a verdict, like ValidationError)
-    """An upload that must not be stored; the message says which file and why."""
+Reason = Literal["empty", "too_large", "not_allowed", "damaged", "macros", "password", "pixels"]
 
-    def __init__(self, message: str, params: dict[str, Any]) -> None:
+
+class UploadRejected(ValidationError):  # noqa: N818 (reads as a verdict, like ValidationError)
+    """An upload that must not be stored; the message says which file and why.
+
+    *reason* lets a caller put a refusal in its own words (core.sheets does, for spreadsheets).
+    """
+
+    def __init__(self, message: str, params: dict[str, Any], *, reason: Reason) -> None:
         super().__init__(message, code="upload_rejected", params=params)
+        self.reason: Reason = reason
 
 
 def check_upload(file: File[bytes], *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedUpload:
     """Check that *file* is an allowed evidence file and describe it.
 
-    Raise UploadRejected if it is empty, too large, of a type we do not store, or a damaged
-    image. The file is always left at position 0.
+    Raise UploadRejected if it is empty, too large, of a type we do not store, protected by a
+    password, or a damaged image. The file is always left at position 0.
     """
-    name = _display_name(file)
+    name = display_name(file)
     try:
         size, sha256 = _measure(file, name=name, max_bytes=max_bytes)
         file.seek(0)
@@ -168,7 +178,8 @@ def reencode_image(file: File[bytes], content_type: str) -> ContentFile[bytes]:
     return ContentFile(output.getvalue(), name=f"image.{ALLOWED_TYPES[content_type]}")
 
 
-def _display_name(file: File[bytes]) -> str:
+def display_name(file: File[bytes]) -> str:
+    """Return the file's own name, without any folders and shortened for messages."""
     name = PurePath(file.name or "").name or _("unnamed file")
     return name if len(name) <= 80 else f"{name[:77]}…"
 
@@ -186,7 +197,7 @@ def _measure(file: File[bytes], *, name: str, max_bytes: int) -> tuple[int, str]
             raise _too_large(name, max_bytes)
         digest.update(chunk)
     if size == 0:
-        raise UploadRejected(_("“%(name)s” is empty."), {"name": name})
+        raise UploadRejected(_("“%(name)s” is empty."), {"name": name}, reason="empty")
     return size, digest.hexdigest()
 
 
@@ -211,7 +222,8 @@ def _ooxml_type(file: File[bytes], *, name: str) -> str:
     try:
         with zipfile.ZipFile(file) as archive:  # reads the directory only, never the contents
             part_names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    # NotImplementedError: a directory entry claiming a zip version from the future.
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
         raise _damaged(name) from error
     if any(part.endswith("vbaProject.bin") for part in part_names):
         raise _has_macros(name)
@@ -230,6 +242,12 @@ def _ole_type(file: File[bytes], *, name: str) -> str:
         raise _damaged(name) from error
     if streams & _OLE_MACRO_STORAGES:
         raise _has_macros(name)
+    if streams >= _OLE_ENCRYPTED_STREAMS:
+        raise UploadRejected(
+            _("“%(name)s” is protected by a password. Please remove it and upload the file again."),
+            {"name": name},
+            reason="password",
+        )
     for stream, mime in _OLE_MAIN_STREAMS.items():
         if stream in streams:
             return mime
@@ -329,6 +347,7 @@ def _check_image(file: File[bytes], pil_format: str, *, name: str) -> None:
         raise UploadRejected(
             _("“%(name)s” has too many pixels to be opened safely (at most %(limit)s megapixels)."),
             {"name": name, "limit": (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000},
+            reason="pixels",
         ) from error
     except Exception as error:  # Pillow raises many kinds of error on malformed data
         raise _damaged(name) from error
@@ -368,6 +387,7 @@ def _too_large(name: str, max_bytes: int) -> UploadRejected:
     return UploadRejected(
         _("“%(name)s” is too large: a file may be at most %(limit)s MB."),
         {"name": name, "limit": _megabytes(max_bytes)},
+        reason="too_large",
     )
 
 
@@ -379,6 +399,7 @@ def _not_allowed(name: str, detected: str | None) -> UploadRejected:
                 "Allowed: photos (JPEG, PNG, GIF, WebP), PDF, Word, Excel and PowerPoint."
             ),
             {"name": name},
+            reason="not_allowed",
         )
     return UploadRejected(
         _(
@@ -386,6 +407,7 @@ def _not_allowed(name: str, detected: str | None) -> UploadRejected:
             "Allowed: photos (JPEG, PNG, GIF, WebP), PDF, Word, Excel and PowerPoint."
         ),
         {"name": name, "detected": detected.upper()},
+        reason="not_allowed",
     )
 
 
@@ -393,6 +415,7 @@ def _damaged(name: str) -> UploadRejected:
     return UploadRejected(
         _("“%(name)s” is damaged or incomplete and cannot be opened. Please upload it again."),
         {"name": name},
+        reason="damaged",
     )
 
 
@@ -400,6 +423,7 @@ def _has_macros(name: str) -> UploadRejected:
     return UploadRejected(
         _("“%(name)s” contains macros. Please save it without macros and upload it again."),
         {"name": name},
+        reason="macros",
     )
 
 

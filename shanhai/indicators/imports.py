@@ -8,30 +8,26 @@ reports every problem by row and column, so that one upload can be corrected in 
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
-import openpyxl
 import xlsxwriter
 from django.core.files import File
 from django.utils.translation import gettext as _
 
-from shanhai.core.uploads import MAX_UPLOAD_BYTES, XLS, XLSX, UploadRejected, check_upload
+from shanhai.core.sheets import Row, SheetError, open_sheet
 from shanhai.indicators.models import Indicator
 from shanhai.places.models import Pairing
 
 HEADER_ROWS = 10  # the header is looked for this far down, below titles and banners
 MAX_ROWS = 1000  # non-blank rows; the catalogue has about 50 indicators
-MAX_SHEET_ROWS = 65536  # rows read at all, blank or not
-MAX_COLUMNS = 30
 
 # The names offices give each column, compared after _header_key().
 CODE_HEADERS = {"指标代码", "代码", "编号", "指标编号", "code", "indicatorcode"}
@@ -54,8 +50,6 @@ _MONEY_UNITS = {"元", "千元", "万元", "亿元"}
 _NUMBER = re.compile(r"^(?P<number>[-+]?\d+(?:\.\d+)?)(?P<suffix>\D*)$")
 _CENT = Decimal("0.01")
 _TOO_LARGE = Decimal(10) ** 16  # AnnualTarget.value: 18 digits, 2 after the point
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -99,17 +93,17 @@ class _Columns:
 
 
 def read_target_sheet(file: File[bytes], *, indicators: Sequence[Indicator]) -> TargetSheet:
-    """Read the targets in *file*, an .xlsx workbook (its first sheet) or a .csv file.
+    """Read the targets in *file*, a workbook (its first visible sheet) or a CSV file.
 
     *indicators* is the year's catalogue: codes outside it are errors, and so are codes of
     ratios, which are computed and never targeted. Nothing is stored here.
     """
     sheet = TargetSheet()
-    name = _display_name(file)
     try:
-        rows = _rows_of(file, name=name)
-        _read_rows(rows, {i.code.upper(): i for i in indicators}, sheet)
-    except _FileError as problem:
+        with open_sheet(file) as (info, rows):
+            kept = _bounded(rows, name=info.file_name)
+        _read_rows(kept, {i.code.upper(): i for i in indicators}, sheet)
+    except (SheetError, _FileError) as problem:
         sheet.targets.clear()
         sheet.errors.append(RowError(None, None, str(problem)))
     return sheet
@@ -173,144 +167,25 @@ def template_filename(pairing: Pairing, year: int) -> str:
 
 
 class _FileError(Exception):
-    """The file as a whole cannot be read; the message says why, for the person uploading."""
+    """The sheet as a whole cannot be read as targets; the message says why."""
 
 
-def _display_name(file: File[bytes]) -> str:
-    name = PurePath(file.name or "").name or _("unnamed file")
-    return name if len(name) <= 80 else f"{name[:77]}…"
-
-
-def _rows_of(file: File[bytes], *, name: str) -> list[tuple[int, list[Any]]]:
-    """Return (row number, cell values) for each row of the file's first sheet."""
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    is_binary = head.startswith((_ZIP_MAGIC, _OLE_MAGIC))
-    if name.lower().endswith(".csv") and not is_binary:
-        return _csv_rows(file, name=name)
-    try:
-        checked = check_upload(file)
-    except UploadRejected as error:
-        # Its own words for a damaged workbook or one with macros; for anything that is not
-        # an Office file at all, words about this upload rather than about evidence files.
-        if is_binary:
-            raise _FileError(" ".join(error.messages)) from error
-        raise _FileError(_not_a_sheet(name)) from error
-    if checked.content_type == XLS:
-        raise _FileError(
-            _(
-                "“%(name)s” is an Excel 97–2003 workbook (.xls). "
-                "Please save it as an .xlsx workbook and upload it again."
-            )
-            % {"name": name}
-        )
-    if checked.content_type != XLSX:
-        raise _FileError(_not_a_sheet(name))
-    return _xlsx_rows(file, name=name)
-
-
-def _not_a_sheet(name: str) -> str:
-    return _(
-        "“%(name)s” is not an Excel workbook (.xlsx) or a CSV file, whatever its name says. "
-        "Please save the sheet as .xlsx or .csv and upload it again."
-    ) % {"name": name}
-
-
-def _xlsx_rows(file: File[bytes], *, name: str) -> list[tuple[int, list[Any]]]:
-    file.seek(0)
-    try:
-        book = openpyxl.load_workbook(
-            io.BytesIO(file.read()), read_only=True, data_only=True, keep_links=False
-        )
-    except Exception as error:  # openpyxl raises many kinds of error on malformed files
-        raise _FileError(_damaged(name)) from error
-    try:
-        if not book.worksheets:
-            raise _FileError(_damaged(name))
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # WPS and others write a wrong used range; read what is there
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        return _bounded(enumerate((list(r) for r in rows), start=1), name=name)
-    except _FileError:
-        raise
-    except Exception as error:  # the rows are parsed lazily, so damage can show only here
-        raise _FileError(_damaged(name)) from error
-    finally:
-        book.close()
-
-
-def _csv_rows(file: File[bytes], *, name: str) -> list[tuple[int, list[Any]]]:
-    size = getattr(file, "size", None)
-    if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
-        raise _FileError(
-            _("“%(name)s” is too large: a file may be at most %(limit)s MB.")
-            % {"name": name, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    file.seek(0)
-    content = file.read(MAX_UPLOAD_BYTES + 1)
-    if not content:
-        raise _FileError(_("“%(name)s” is empty.") % {"name": name})
-    text = _decode(content, name=name)
-    sample = "\n".join(text.splitlines()[:HEADER_ROWS])
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return _bounded(((reader.line_num, row[:MAX_COLUMNS]) for row in reader), name=name)
-    except csv.Error as error:
-        raise _FileError(_damaged(name)) from error
-
-
-def _decode(content: bytes, *, name: str) -> str:
-    """Excel saves CSV as UTF-8 with a BOM or in the system's code page (GB18030 in China)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]  # Excel's "Unicode text"
-    elif b"\x00" in content:
-        raise _FileError(_not_a_sheet(name))
-    else:
-        encodings = ["utf-8", "gb18030"]
-    for encoding in encodings:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _FileError(
-        _("“%(name)s” cannot be read as text: save it as CSV in UTF-8 or GB18030.") % {"name": name}
-    )
-
-
-def _bounded(rows: Iterator[tuple[int, list[Any]]], *, name: str) -> list[tuple[int, list[Any]]]:
+def _bounded(rows: Iterator[Row], *, name: str) -> list[Row]:
     """Keep the non-blank rows, refusing a sheet far longer than a catalogue can be."""
-    kept: list[tuple[int, list[Any]]] = []
-    for number, values in rows:
-        if not any(_text(v) for v in values):
-            if number > MAX_SHEET_ROWS:
-                break  # formatted but empty rows to the bottom of the sheet
-            continue
-        if len(kept) >= MAX_ROWS or number > MAX_SHEET_ROWS:
-            raise _FileError(
-                _("“%(name)s” has more than %(n)d rows; a target sheet has one row per indicator.")
-                % {"name": name, "n": MAX_ROWS}
-            )
-        kept.append((number, values))
+    kept = list(itertools.islice(rows, MAX_ROWS + 1))
+    if len(kept) > MAX_ROWS:
+        raise _FileError(
+            _("“%(name)s” has more than %(n)d rows; a target sheet has one row per indicator.")
+            % {"name": name, "n": MAX_ROWS}
+        )
     return kept
-
-
-def _damaged(name: str) -> str:
-    return _(
-        "“%(name)s” is damaged or incomplete and cannot be opened. Please upload it again."
-    ) % {"name": name}
 
 
 # ---------------------------------------------------------------------------------------------
 # Rows into targets
 
 
-def _read_rows(
-    rows: list[tuple[int, list[Any]]], catalogue: dict[str, Indicator], sheet: TargetSheet
-) -> None:
+def _read_rows(rows: list[Row], catalogue: dict[str, Indicator], sheet: TargetSheet) -> None:
     columns, header_row = _find_header(rows)
     seen: dict[Indicator, int] = {}
     for number, values in rows:
@@ -367,7 +242,7 @@ def _read_rows(
         raise _FileError(_("The sheet lists no indicators under its header."))
 
 
-def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[_Columns, int]:
+def _find_header(rows: list[Row]) -> tuple[_Columns, int]:
     for number, values in rows:
         if number > HEADER_ROWS:
             break

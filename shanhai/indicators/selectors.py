@@ -301,3 +301,18 @@ def by_sub_pairing(
         head = next((h for h in heads[1:] if member.path.startswith(h.path)), pairing)
         shares[head.pk] += value / indicator.scale
     return [(head, shares[head.pk].quantize(Decimal("0.01")).normalize()) for head in heads]
+
+
+def targets_for_user(
+    user: User, *, pairing: Pairing | None = None, year: int | None = None
+) -> QuerySet[AnnualTarget]:
+    """The targets of the pairings *user* may see (in *pairing*'s tree, in *year*)."""
+    pairings = pairings_for_user(user)
+    if pairing is not None:
+        pairings = pairings.filter(path__startswith=pairing.path)
+    targets = AnnualTarget.objects.filter(pairing__in=pairings.values("pk"))
+    if year:
+        targets = targets.filter(year=year)
+    return targets.select_related("pairing", "indicator").order_by(
+        "pairing__path", "year", "indicator__position"
+    )

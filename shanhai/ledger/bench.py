@@ -6,8 +6,6 @@ run against any database, the demo's included.
 
 from __future__ import annotations
 
-import os
-import platform
 import random
 import statistics
 import time
@@ -15,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import django
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from shanhai.accounts.models import User
+from shanhai.core.benchmarks import environment
 from shanhai.ledger.models import Record
 from shanhai.places.models import Pairing
 
@@ -126,21 +124,8 @@ def run(*, records: int, repeat: int, seed: int = 2023) -> tuple[dict[str, str],
             raise _RollbackError
     except _RollbackError:
         pass
-    facts["database"] = f"{connection.vendor} {connection.get_database_version()}"
-    facts["python / django"] = f"{platform.python_version()} / {django.get_version()}"
-    facts["machine"] = f"{platform.machine()}, {_cpu()}, {os.cpu_count()} cores"
+    facts.update(environment())
     return facts, timings
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown cpu"
 
 
 def as_markdown(facts: dict[str, str], timings: list[Timing], *, repeat: int) -> str:

@@ -17,6 +17,7 @@ from shanhai.ledger.models import (
     AidProject,
     Donation,
     FundAllocation,
+    FundTransaction,
     IndustryCooperation,
     Meeting,
     Record,
@@ -29,8 +30,13 @@ from shanhai.ledger.models import (
 SOURCE = "ledger.record"
 
 
-def record_facts(record: Record) -> list[FactRow]:
-    """Return the facts *record* (as its own kind) contributes."""
+def record_facts(
+    record: Record, *, transactions: Iterable[FundTransaction] | None = None
+) -> list[FactRow]:
+    """Return the facts *record* (as its own kind) contributes.
+
+    *transactions* are a project's money when the caller has them (a new project has none).
+    """
     base = {"pairing_id": record.pairing_id, "on": record.occurred_on}
     direction, level = record.direction, record.level
     rows: list[FactRow] = []
@@ -55,7 +61,7 @@ def record_facts(record: Record) -> list[FactRow]:
             add("project.budget", record.budget_amount, category=record.sector)
             add("project.households", record.households, category=record.sector)
             add("project.poverty_exited_households", record.poverty_exited_households)
-            for entry in record.transactions.all():
+            for entry in record.transactions.all() if transactions is None else transactions:
                 rows.append(
                     FactRow(
                         pairing_id=record.pairing_id,

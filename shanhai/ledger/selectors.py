@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
 from shanhai.accounts.models import Action, User
-from shanhai.ledger.models import KIND_MODELS, Evidence, Record
+from shanhai.ledger.models import KIND_MODELS, AidProject, Evidence, FundTransaction, Record
 from shanhai.places.models import Organisation, Pairing, Place
 from shanhai.places.selectors import pairings_for_user, place_ancestors, user_can
 
@@ -184,9 +184,12 @@ SORTS = {
 def records_of_kind(
     user: User, kind: str, filters: RecordFilters, *, sort: str = "-date"
 ) -> QuerySet[Record]:
-    """Return one kind's records across the pairings *user* may see."""
+    """Return one kind's records across the pairings *user* may see (or those of a sub-pairing
+    tree, when the filters name one)."""
     model = KIND_MODELS[kind]
     records: QuerySet[Record] = model.objects.filter(pairing__in=pairings_for_user(user))
+    if filters.sub_pairing is not None:
+        records = records.filter(pairing_id__in=_pairing_ids(user, filters.sub_pairing))
     return (
         _filtered(records, filters)
         .select_related(*WITH_PAIRING)
@@ -246,3 +249,21 @@ def places_for_pairing(pairing: Pairing) -> QuerySet[Place]:
     for path in _scope_paths(pairing):
         query |= Q(path__startswith=path)
     return Place.objects.filter(query).order_by("path")
+
+
+def fund_transactions_for_user(
+    user: User, *, pairing: Pairing | None = None, year: int | None = None
+) -> QuerySet[FundTransaction]:
+    """The money of the projects *user* may see (in *pairing*'s tree), oldest first."""
+    projects = records_of_kind(user, Record.Kind.PROJECT, RecordFilters(sub_pairing=pairing))
+    entries = FundTransaction.objects.filter(project__in=projects.values("pk"))
+    if year:
+        entries = entries.filter(transacted_on__year=year)
+    return entries.select_related("project", "project__pairing").order_by("transacted_on", "id")
+
+
+def projects_titled(pairing_ids: Iterable[int], titles: Iterable[str]) -> QuerySet[AidProject]:
+    """The aid projects of these pairings with these titles (how a money sheet names them)."""
+    return AidProject.objects.filter(pairing_id__in=pairing_ids, title__in=titles).select_related(
+        "pairing"
+    )

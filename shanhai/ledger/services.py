@@ -6,7 +6,7 @@ the same rules hold for forms, imports and the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from shanhai.accounts.models import Action, User
 from shanhai.core import uploads
+from shanhai.core.models import Source
 from shanhai.core.services import record_audit_event
-from shanhai.facts.services import replace_facts
+from shanhai.facts.services import add_facts, replace_facts
 from shanhai.ledger.facts import SOURCE as FACTS_SOURCE
-from shanhai.ledger.facts import refresh_facts
+from shanhai.ledger.facts import record_facts, refresh_facts
 from shanhai.ledger.models import (
     KIND_MODELS,
     AidProject,
@@ -91,6 +92,86 @@ def create_record(
     refresh_facts(record)
     record_audit_event(actor=recorded_by, action=f"ledger.{record.kind}.recorded", target=record)
     return record
+
+
+@transaction.atomic
+def import_records(
+    *,
+    records: Sequence[Record],
+    recorded_by: User,
+    side: str,
+    many: Sequence[Mapping[str, Iterable[models.Model]]] = (),
+    source: Source | None = None,
+) -> None:
+    """Store many new records of one kind at once, as an import does: in bulk, same rules.
+
+    Each record is an unsaved Visit, Donation … with its pairing set, already checked with
+    clean_fields() and clean() by the caller (an import checks every row before it writes
+    any); *many[i]* fills record *i*'s many-to-many fields. The rules of create_record hold:
+    the person may record in every pairing, no year is locked. One audit event names the
+    source and the count, and the facts move the rollups once per cell.
+    """
+    if not records:
+        return
+    model = type(records[0])
+    if any(type(r) is not model for r in records):
+        raise ValueError("import_records takes records of one kind")
+    kind = _KIND_OF_MODEL[model]
+    for pairing_id, pairing in {r.pairing_id: r.pairing for r in records}.items():
+        if not user_can(recorded_by, pairing, Action.RECORD):
+            raise PermissionDenied
+        for year in {r.occurred_on.year for r in records if r.pairing_id == pairing_id}:
+            _refuse_if_year_locked(pairing, year)
+    side = recorded_by.side or side
+    if not side:
+        raise ValidationError({"side": _("Say which side this record is recorded for.")})
+    common = [f for f in Record._meta.concrete_fields if not f.primary_key]
+    for record in records:
+        record.kind = kind
+        record.side = side
+        record.recorded_by = recorded_by
+        record.entry_method = Record.EntryMethod.IMPORT
+        record.status = Record.Status.PENDING
+        record.source = source
+    # Django cannot bulk-insert a model that extends another table: insert the common rows,
+    # then each kind's own row under the same id.
+    parents = Record.objects.bulk_create(
+        [Record(**{f.attname: getattr(r, f.attname) for f in common}) for r in records]
+    )
+    for record, parent in zip(records, parents, strict=True):
+        record.pk = parent.pk
+        record.created_at, record.updated_at = parent.created_at, parent.updated_at
+    own = model._meta.local_concrete_fields
+    for start in range(0, len(records), _BATCH):
+        model._base_manager._insert(  # type: ignore[attr-defined]
+            records[start : start + _BATCH], fields=own
+        )
+    for name in {name for values in many for name in values}:
+        through = model._meta.get_field(name).remote_field.through  # type: ignore[union-attr]
+        field = model._meta.get_field(name)
+        own_id = f"{field.m2m_field_name()}_id"  # type: ignore[union-attr]
+        other_id = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]
+        through.objects.bulk_create(
+            through(**{own_id: record.pk, other_id: related.pk})
+            for record, values in zip(records, many, strict=False)
+            for related in dict.fromkeys(values.get(name, ()))
+        )
+    add_facts(
+        source=FACTS_SOURCE,
+        facts=(
+            (r.pk, record_facts(r, transactions=[] if isinstance(r, AidProject) else None))
+            for r in records
+        ),
+    )
+    record_audit_event(
+        actor=recorded_by,
+        action=f"ledger.{kind}.imported",
+        target=source or records[0].pairing,
+        details={"count": len(records), "first": records[0].pk, "last": records[-1].pk},
+    )
+
+
+_BATCH = 500
 
 
 # Who recorded it, for which side, in which pairing and its confirmation are facts about the

@@ -320,6 +320,28 @@ def test_an_ole_file_that_is_neither_word_nor_excel_is_refused():
     assert "(detected: OLE)" in rejection_message(upload("setup.doc", content))
 
 
+def test_a_password_protected_office_file_is_refused_as_such():
+    content = ole_file("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage")
+
+    with pytest.raises(UploadRejected) as caught:
+        check_upload(upload("funds.xlsx", content))
+
+    assert caught.value.messages == [
+        "“funds.xlsx” is protected by a password. Please remove it and upload the file again."
+    ]
+    assert caught.value.reason == "password"
+
+
+def test_a_zip_claiming_a_zip_version_from_the_future_is_refused_as_damaged():
+    content = bytearray(ooxml("xl/workbook.xml"))
+    directory = content.rfind(b"PK\x01\x02")
+    content[directory + 6] = 200  # "version needed to extract": 20.0
+
+    message = rejection_message(upload("funds.xlsx", bytes(content)))
+
+    assert "“funds.xlsx” is damaged or incomplete" in message
+
+
 def test_a_damaged_ole_file_is_refused():
     content = ole_file("WordDocument")[:600]
 

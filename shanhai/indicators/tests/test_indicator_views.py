@@ -15,10 +15,10 @@ from shanhai.ledger.tests.factories import MeetingFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
-# Measured (57): session, user, grants and the pairing, the regime, the targets, one aggregate
-# per computed indicator, years with facts, the assessment, the reported figures. It grows with
-# the catalogue, never with the number of records.
-PROGRESS_QUERIES = 57
+# Measured (58): session, user, grants and the pairing, the regime, the targets, one aggregate
+# per computed indicator, years with facts, the assessment, the reported figures, and whether
+# the navigation offers imports. It grows with the catalogue, never with the number of records.
+PROGRESS_QUERIES = 58
 
 
 def progress_url(pairing, year: int | None = 2023) -> str:

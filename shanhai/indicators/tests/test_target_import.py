@@ -198,8 +198,8 @@ def test_a_renamed_program_is_refused_with_a_clear_message():
     sheet = read_target_sheet(program, indicators=catalogue())
 
     assert messages_of(sheet) == [
-        "“目标.xlsx” is not an Excel workbook (.xlsx) or a CSV file, whatever its name says. "
-        "Please save the sheet as .xlsx or .csv and upload it again."
+        "“目标.xlsx” is not an Excel workbook (.xlsx, .xls) or a CSV file, whatever its name "
+        "says. Please save the sheet as .xlsx or .csv and upload it again."
     ]
 
 
@@ -208,7 +208,7 @@ def test_a_renamed_program_is_refused_as_csv_too():
 
     sheet = read_target_sheet(program, indicators=catalogue())
 
-    assert "is not an Excel workbook (.xlsx) or a CSV file" in messages_of(sheet)[0]
+    assert "is not an Excel workbook (.xlsx, .xls) or a CSV file" in messages_of(sheet)[0]
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_uploading_a_renamed_program_shows_why_it_is_refused(client, tree, east_
     response = client.post(import_url(tree.county), {"file": program})
 
     assert response.status_code == 200
-    assert "is not an Excel workbook (.xlsx) or a CSV file" in response.content.decode()
+    assert "is not an Excel workbook (.xlsx, .xls) or a CSV file" in response.content.decode()
     assert not AnnualTarget.objects.exists()
 
 

@@ -37,6 +37,12 @@ class Visit(Record):
     units_visited = models.ManyToManyField(
         Organisation, blank=True, related_name="+", verbose_name=_("units visited")
     )
+    visited_text = models.CharField(
+        _("also visited (as written)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Places and units visited that are not (yet) in the registry."),
+    )
     purpose = models.TextField(_("purpose"), blank=True)
     outcomes = models.TextField(_("outcomes"), blank=True)
 
@@ -311,6 +317,7 @@ class TalentExchange(Record):
         related_name="+",
         verbose_name=_("sent by"),
     )
+    home_name = models.CharField(_("sent by (as written)"), max_length=200, blank=True)
     host_organisation = models.ForeignKey(
         Organisation,
         models.PROTECT,
@@ -345,6 +352,7 @@ class Training(Record):
         related_name="+",
         verbose_name=_("organiser"),
     )
+    organiser_name = models.CharField(_("organiser (as written)"), max_length=200, blank=True)
     topic = models.CharField(_("topic"), max_length=200)
     participants = models.CharField(_("who took part"), max_length=300, blank=True)
     sessions = models.PositiveIntegerField(_("sessions"), default=1)

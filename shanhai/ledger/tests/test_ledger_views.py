@@ -24,8 +24,9 @@ from shanhai.ledger.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Measured; neither grows with the number of records shown.
-TIMELINE_QUERIES = 16  # session, user, grants, pairing ids ×2, years, count, page, evidence
-LIST_QUERIES = 5  # session, user, grants, count, page
+# … and one for the navigation's import link (places.selectors.user_can_anywhere).
+TIMELINE_QUERIES = 17  # session, user, grants, pairing ids ×2, years, count, page, evidence
+LIST_QUERIES = 6  # session, user, grants, count, page
 
 
 def titles(response) -> list[str]:

@@ -257,20 +257,21 @@ def test_an_organisation_page_shows_its_pairings(client, weixin):
 
 
 # Queries ----------------------------------------------------------------------------------------
-# Measured: session, user, the access check, the pairing, its facts, its tree, ancestors, roles
-# and the reader's organisation. A query per sub-pairing (13 here) would break the pin.
+# Measured: session, user, the access check, the pairing, its facts, its tree, ancestors, roles,
+# the reader's organisation and whether the navigation offers imports. A query per sub-pairing
+# (13 here) would break the pin.
 
 
 def test_the_pairing_page_needs_no_query_per_sub_pairing(
     client, weixin, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(reverse("places:pairing-detail", args=["songjiang-weixin"]))
 
 
 def test_the_place_list_needs_no_query_per_place(client, weixin, django_assert_max_num_queries):
     assert Place.objects.count() > 30  # one page of the demo's places, parents included
 
-    # session, user, count, page, the reader's organisation
-    with django_assert_max_num_queries(5):
+    # session, user, count, page, the reader's organisation, the navigation's import link
+    with django_assert_max_num_queries(6):
         client.get(reverse("places:place-list"))

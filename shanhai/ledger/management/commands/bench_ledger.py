@@ -1,13 +1,11 @@
 """`shanhai bench_ledger`: time the ledger's pages on a large synthetic ledger (rolled back)."""
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from shanhai.core.benchmarks import DOC, replace_section
 from shanhai.ledger import bench
-
-DOC = Path("docs/benchmarks.md")
 
 
 class Command(BaseCommand):
@@ -24,14 +22,5 @@ class Command(BaseCommand):
         self.stdout.write(table)
         if write:
             section = f"## Ledger pages, {facts['database'].split()[0]}\n\n{table}\n"
-            _replace_section(DOC, section)
+            replace_section(section)
             self.stdout.write(f"\nwrote {DOC}")
-
-
-def _replace_section(path: Path, section: str) -> None:
-    """Replace the section with the same heading in *path*, or append it."""
-    heading = section.splitlines()[0]
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nMeasured, not estimated.\n"
-    parts = text.split("\n## ")
-    kept = [parts[0]] + [p for p in parts[1:] if not heading.endswith(p.splitlines()[0])]
-    path.write_text("\n## ".join(kept).rstrip() + "\n\n" + section)

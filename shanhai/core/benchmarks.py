@@ -1,0 +1,41 @@
+"""What every benchmark command shares: the machine's description and docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import django
+from django.db import connection
+
+DOC = Path("docs/benchmarks.md")
+
+
+def cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown cpu"
+
+
+def environment() -> dict[str, str]:
+    """The database, versions and machine a figure was measured on."""
+    return {
+        "database": f"{connection.vendor} {connection.get_database_version()}",
+        "python / django": f"{platform.python_version()} / {django.get_version()}",
+        "machine": f"{platform.machine()}, {cpu()}, {os.cpu_count()} cores",
+    }
+
+
+def replace_section(section: str, path: Path = DOC) -> None:
+    """Replace the section with the same heading in *path*, or append it."""
+    heading = section.splitlines()[0]
+    text = path.read_text() if path.exists() else "# Benchmarks\n\nMeasured, not estimated.\n"
+    parts = text.split("\n## ")
+    kept = [parts[0]] + [p for p in parts[1:] if not heading.endswith(p.splitlines()[0])]
+    path.write_text("\n## ".join(kept).rstrip() + "\n\n" + section)
