@@ -454,6 +454,12 @@ class Agreements(RecordKind):
         else:
             super()._fill(record, column, value, row)
 
+    def build(self, row: Row, ctx: Context) -> None:
+        super().build(row, ctx)
+        start, end = row.get("period_start"), row.get("period_end")
+        if start and end and end[0] < start[0]:
+            row.error("period_end", _("The period cannot end before it starts."))
+
     def fields_of(self, column: Column) -> list[str]:
         if column.key in ("period_start", "period_end"):
             return [column.key]
@@ -591,7 +597,7 @@ class Donations(RecordKind):
         ),
         Column("recipient", "受赠方", OrganisationRef(), ("受捐单位", "受赠单位", "接收单位")),
         Column("items", "物资", Text(300), ("捐赠物资", "物资名称", "捐赠内容")),
-        Column("quantity", "数量", Amount(unit=""), ("物资数量",)),
+        Column("quantity", "数量", Amount(unit="", positive=True), ("物资数量",)),
         Column("unit", "计量单位", Text(20), ("单位（数量）",)),
         Column(
             "value_amount",
@@ -633,7 +639,7 @@ class Exchanges(RecordKind):
             required=True,
             example="教育",
         ),
-        Column("headcount", "人数", Integer(unit="人", also=("名", "位")), ("人员数",)),
+        Column("headcount", "人数", Integer(unit="人", also=("名", "位"), minimum=1), ("人员数",)),
         Column(
             "home_organisation", "派出单位", OrganisationRef(), ("原单位", "工作单位", "所在单位")
         ),
