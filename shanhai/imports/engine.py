@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from shanhai.core.sheets import SheetError, SheetInfo, open_sheet
@@ -191,6 +191,7 @@ def _check_and_write(
 ) -> None:
     seen: dict[bytes, int] = {}  # hash of a row's key → the row it was first seen in
     for chunk in batched(body, CHUNK_ROWS):
+        reset_queries()  # with DEBUG on, Django keeps every query: memory would grow with the file
         rows = [read_row(number, values, layout, ctx) for number, values in chunk]
         outcome.rows += len(rows)
         progress(
