@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "shanhai.places",
     "shanhai.facts",
     "shanhai.ledger",
+    "shanhai.labor",
     "shanhai.indicators",
     "shanhai.reports",
     "shanhai.imports",
@@ -119,6 +120,11 @@ SECURE_CSP = {
 }
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Personal data (workers' ID numbers and phones) is encrypted with these Fernet keys, the first
+# encrypting; lookup hashes use the hash key. Production reads both from the environment.
+PERSONAL_DATA_KEYS: list[str] = []
+PERSONAL_DATA_HASH_KEY = ""
 
 # "progress" is shared by the web and the worker processes: how far a long import has got
 # while its writing transaction is still open (and so invisible in the database).

@@ -15,3 +15,7 @@ STATIC_ROOT = None
 
 # The demo runs no worker: background tasks run at once, in the request that queued them.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Demo keys for personal data: published here, so never use them for real people's data.
+PERSONAL_DATA_KEYS = ["oNTcTBv5NH_VYJxatVT_dKhcsG5-DWBYziUH2vRa4pw="]
+PERSONAL_DATA_HASH_KEY = "local-only-not-secret-hash-key"

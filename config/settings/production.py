@@ -32,6 +32,9 @@ def envlist(name: str) -> list[str]:
 DEBUG = False
 SECRET_KEY = env("SHANHAI_SECRET_KEY")
 ALLOWED_HOSTS = envlist("SHANHAI_ALLOWED_HOSTS")
+# Fernet keys, comma-separated, newest first (see docs/operations.md, "Personal data").
+PERSONAL_DATA_KEYS = envlist("SHANHAI_PERSONAL_DATA_KEYS")
+PERSONAL_DATA_HASH_KEY = env("SHANHAI_PERSONAL_DATA_HASH_KEY")
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=600)}
 STATIC_ROOT = Path(os.environ.get("SHANHAI_STATIC_ROOT", VAR_DIR / "static"))  # noqa: F405
 MEDIA_ROOT = Path(os.environ.get("SHANHAI_MEDIA_ROOT", MEDIA_ROOT))  # noqa: F405

@@ -31,3 +31,8 @@ CACHES = {
         "LOCATION": "progress",
     },
 }
+
+# Test keys for personal data (the spare one is for key-rotation tests).
+PERSONAL_DATA_KEYS = ["oNTcTBv5NH_VYJxatVT_dKhcsG5-DWBYziUH2vRa4pw="]
+PERSONAL_DATA_SPARE_KEY = "dzZYMLXl_B07J0Q1LfmCGbX9Rwo0By6F8iv85Y0Xrmk="
+PERSONAL_DATA_HASH_KEY = "test-only-not-secret-hash-key"
