@@ -18,17 +18,21 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
-@cache
 def _fernet() -> MultiFernet:
-    keys = settings.PERSONAL_DATA_KEYS
+    keys = tuple(settings.PERSONAL_DATA_KEYS)
     if not keys:
         raise RuntimeError("settings.PERSONAL_DATA_KEYS is empty: personal data cannot be stored")
+    return _fernet_for(keys)
+
+
+@cache
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(key) for key in keys])
 
 
 def reset_keys() -> None:
-    """Forget the cached keys (after settings change: tests, rotation)."""
-    _fernet.cache_clear()
+    """Forget the prepared keys (they are also re-read whenever the settings change)."""
+    _fernet_for.cache_clear()
 
 
 def encrypt(value: str) -> str:

@@ -28,11 +28,16 @@ def may_unmask(user: User, pairing: Pairing) -> bool:
     return bool(UNMASKING_ROLES & set(roles_in_pairing(user, pairing)))
 
 
-def workers_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[Worker]:
+def _scope(user: User, pairing: Pairing | None) -> QuerySet[Pairing, int]:
+    """Ids of the pairings *user* may see: all, or *pairing* and those below it."""
     pairings = pairings_for_user(user)
     if pairing is not None:
         pairings = pairings.filter(path__startswith=pairing.path)
-    return Worker.objects.filter(pairing__in=pairings.values("pk")).select_related(
+    return pairings.values_list("pk", flat=True)
+
+
+def workers_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[Worker]:
+    return Worker.objects.filter(pairing__in=_scope(user, pairing)).select_related(
         "origin", "pairing"
     )
 
@@ -52,10 +57,7 @@ def find_worker_by_id_number(id_number_hash: str) -> Worker | None:
 
 
 def postings_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[Posting]:
-    pairings = pairings_for_user(user)
-    if pairing is not None:
-        pairings = pairings.filter(path__startswith=pairing.path)
-    return Posting.objects.filter(pairing__in=pairings.values("pk")).select_related(
+    return Posting.objects.filter(pairing__in=_scope(user, pairing)).select_related(
         "employer", "work_place"
     )
 
@@ -68,28 +70,19 @@ def open_postings(on: date) -> QuerySet[Posting]:
 
 
 def placements_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[Placement]:
-    pairings = pairings_for_user(user)
-    if pairing is not None:
-        pairings = pairings.filter(path__startswith=pairing.path)
-    return Placement.objects.filter(pairing__in=pairings.values("pk")).select_related(
+    return Placement.objects.filter(pairing__in=_scope(user, pairing)).select_related(
         "worker", "worker__origin", "employer", "work_place", "posting"
     )
 
 
 def batches_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[TransferBatch]:
-    pairings = pairings_for_user(user)
-    if pairing is not None:
-        pairings = pairings.filter(path__startswith=pairing.path)
-    return TransferBatch.objects.filter(pairing__in=pairings.values("pk")).select_related(
+    return TransferBatch.objects.filter(pairing__in=_scope(user, pairing)).select_related(
         "destination"
     )
 
 
 def claims_for_user(user: User, *, pairing: Pairing | None = None) -> QuerySet[SubsidyClaim]:
-    pairings = pairings_for_user(user)
-    if pairing is not None:
-        pairings = pairings.filter(path__startswith=pairing.path)
-    return SubsidyClaim.objects.filter(placement__pairing__in=pairings.values("pk")).select_related(
+    return SubsidyClaim.objects.filter(placement__pairing__in=_scope(user, pairing)).select_related(
         "rule", "placement", "placement__worker"
     )
 

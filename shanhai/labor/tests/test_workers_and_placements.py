@@ -220,3 +220,23 @@ def test_placements_feed_the_indicator_facts(tree, west_office, work_places):
         "poverty_exited",
     )
     assert Placement.objects.count() == 1
+
+
+def test_the_rotate_command_re_encrypts_with_the_newest_key(tree, west_office, settings):
+    import io
+
+    from django.core.management import call_command
+
+    someone = worker(tree.county, west_office, origin=tree.west_town, serial=7)
+    with override_settings(
+        PERSONAL_DATA_KEYS=[settings.PERSONAL_DATA_SPARE_KEY, *settings.PERSONAL_DATA_KEYS]
+    ):
+        personal.reset_keys()
+        out = io.StringIO()
+        call_command("personal_data", "rotate", stdout=out)
+        token = Worker.objects.get(pk=someone.pk).phone_encrypted
+    with override_settings(PERSONAL_DATA_KEYS=[settings.PERSONAL_DATA_SPARE_KEY]):
+        personal.reset_keys()
+        assert personal.decrypt(token) == "13800000007"
+    personal.reset_keys()
+    assert "1 workers" in out.getvalue()
