@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("shanhai.reports.urls")),
     path("", include("shanhai.places.urls")),
     path("", include("shanhai.imports.urls")),
+    path("", include("shanhai.labor.urls")),
+    path("", include("shanhai.labor.urls_matching")),
 ]

@@ -23,8 +23,13 @@ def placeholder_mismatches(catalogue: polib._BaseFile) -> list[str]:
     bad = []
     for entry in catalogue:
         wanted = sorted(PLACEHOLDER.findall(entry.msgid))
-        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-            if text and sorted(PLACEHOLDER.findall(text)) != wanted:
+        if entry.msgstr and sorted(PLACEHOLDER.findall(entry.msgstr)) != wanted:
+            bad.append(f"{entry.msgid!r} → {entry.msgstr!r}")
+        # A plural form may use the count its singular leaves out ("one job" / "%(counter)s
+        # jobs"): every name it uses must be one the source offers, in either form.
+        offered = set(wanted) | set(PLACEHOLDER.findall(entry.msgid_plural or ""))
+        for text in entry.msgstr_plural.values():
+            if text and not set(PLACEHOLDER.findall(text)) <= offered:
                 bad.append(f"{entry.msgid!r} → {text!r}")
     return bad
 

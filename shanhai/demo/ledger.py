@@ -375,6 +375,8 @@ def _departments(ledger: _Ledger) -> None:
         title="2023年人力资源和社会保障对口劳务协作计划", on=date(2023, 6, 28), note=S_HR_PLAN,
         agreement_kind=Agreement.AgreementKind.PLAN, parties_text="松江区、威信县",
         period_start=date(2023, 1, 1), period_end=date(2023, 12, 31),
+        summary="劳务协作模块中，计划签订后的有组织输出批次（2023年7月、8月）注明按本计划组织；"
+        "批次与劳动力为演示数据。",
         many={"parties": [org("上海市松江区人民政府"), org("威信县人民政府")]})  # fmt: skip
     add(Visit, pairing=hr, by="renshe", confirm="songjiang", date_made_up=True,
         title="威信县人社局工作组赴松江区开展劳务协作对接", on=date(2023, 4, 18), note=S_LABOR,

@@ -90,6 +90,7 @@ class Value:
     """How one kind of cell is read, shown and written back; subclasses say for which type."""
 
     hint = ""  # what to write, for the template's instructions sheet
+    keeps_text = False  # the template formats the column as text (ID numbers: Excel mangles them)
 
     def parse(self, cell: Any, *, unit: str, lookups: Lookups) -> Any:
         raise NotImplementedError
@@ -107,6 +108,10 @@ class Value:
     def choices(self) -> list[str]:
         """The values a template's drop-down offers (none: free input)."""
         return []
+
+    def masked(self, value: Any) -> str:
+        """The value with its personal part hidden (previews, masked exports)."""
+        return "*" * len(self.show(value))
 
 
 @dataclass
@@ -407,6 +412,7 @@ class Column:
     help: str = ""
     example: Any = None
     width: int = 14
+    personal: bool = False  # personal data: masked in previews, and in exports unless allowed
 
     def header_keys(self) -> set[str]:
         names = [self.header, *self.synonyms, *SYNONYMS.get(self.shared, ())]

@@ -260,7 +260,10 @@ def _count(row: Row, outcome: Outcome, kind: Kind) -> None:
 
 
 def _shown_value(row: Row, key: str, kind: Kind) -> str:
+    """A cell as the preview (stored with the job) shows it: personal data masked."""
+    column = kind.column(key)
     value = row.values.get(key)
     if value is None:
-        return row.unread.get(key, "")
-    return kind.column(key).value.show(value)
+        text = row.unread.get(key, "")
+        return column.value.masked(text) if column.personal and text else text
+    return column.value.masked(value) if column.personal else column.value.show(value)

@@ -85,18 +85,32 @@ def write_template(kind: Kind, file: IO[bytes]) -> None:
 
 
 def write_export(
-    kind: Kind, objects: Iterable[Any], fmt: str, file: IO[bytes], *, title: str = ""
+    kind: Kind,
+    objects: Iterable[Any],
+    fmt: str,
+    file: IO[bytes],
+    *,
+    title: str = "",
+    unmasked: bool = False,
 ) -> int:
-    """Write the records as the template's sheet (xlsx) or as CSV; return the row count."""
+    """Write the records as the template's sheet (xlsx) or as CSV; return the row count.
+
+    Personal columns (ID numbers, phones) are masked unless *unmasked*; a masked export says so
+    in its title row, and its masked cells are refused if the sheet is imported again.
+    """
+    title = title or f"{kind.label}导出"
+    masked = bool(kind.personal_columns) and not unmasked
+    if masked:
+        title += masked_note(kind)
     if fmt == "csv":
-        return _write_csv(kind, objects, file)
+        return _write_csv(kind, objects, file, title=title if masked else "", unmasked=unmasked)
     book = xlsxwriter.Workbook(file, {"constant_memory": True, "in_memory": True})
     formats = _Formats(book)
     sheet = book.add_worksheet(kind.label[:31])
-    _header_block(sheet, kind, formats, title=title or f"{kind.label}导出")
+    _header_block(sheet, kind, formats, title=title)
     count = 0
     for count, obj in enumerate(objects, start=1):
-        values = kind.export_values(obj)
+        values = _values(kind, obj, unmasked=unmasked)
         row = count + 1
         sheet.write_number(row, 0, count)
         for index, column in enumerate(kind.columns, start=1):
@@ -112,13 +126,30 @@ def write_export(
     return count
 
 
-def _write_csv(kind: Kind, objects: Iterable[Any], file: IO[bytes]) -> int:
+def masked_note(kind: Kind) -> str:
+    """What a masked export's title adds: （身份证号码、联系电话已脱敏，不能用于导入）."""
+    headers = "、".join(column.header for column in kind.personal_columns)
+    return f"（{headers}已脱敏，不能用于导入）"
+
+
+def _values(kind: Kind, obj: Any, *, unmasked: bool) -> dict[str, Any]:
+    values = kind.export_values(obj)
+    if unmasked and kind.personal_columns:
+        values.update(kind.export_unmasked(obj))
+    return values
+
+
+def _write_csv(
+    kind: Kind, objects: Iterable[Any], file: IO[bytes], *, title: str, unmasked: bool
+) -> int:
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
+    if title:  # a masked export says so above its header, as the .xlsx does
+        writer.writerow([title])
     writer.writerow(_headers(kind))
     count = 0
     for count, obj in enumerate(objects, start=1):
-        values = kind.export_values(obj)
+        values = _values(kind, obj, unmasked=unmasked)
         writer.writerow([count, *(_csv_cell(c, values.get(c.key)) for c in kind.columns)])
     text.detach()
     return count
@@ -170,7 +201,10 @@ def _header_block(sheet: Any, kind: Kind, formats: _Formats, *, title: str) -> N
     for index, column in enumerate(kind.columns, start=1):
         style = formats.required if column.required else formats.header
         sheet.write_string(1, index, header_text(column), style)
-        sheet.set_column(index, index, column.width)
+        # A column of ID numbers typed into a "General" cell loses its last digits.
+        sheet.set_column(
+            index, index, column.width, formats.text if column.value.keeps_text else None
+        )
     sheet.freeze_panes(2, 1)
 
 

@@ -125,6 +125,26 @@ def import_file(
     return outcome
 
 
+def record_export(
+    *,
+    kind: Kind,
+    user: User,
+    pairing: Pairing | None,
+    year: int | None,
+    rows: int,
+    unmasked: bool,
+) -> None:
+    """Log an export that carried personal data in full: who, which records, how many."""
+    if not unmasked or not kind.personal_columns:
+        return
+    record_audit_event(
+        actor=user,
+        action=kind.export_audit_action or f"imports.{kind.name}.exported",
+        target=pairing or user,
+        details={"kind": kind.name, "rows": rows, "year": year, "unmasked": True},
+    )
+
+
 def _name(file: File[bytes]) -> str:
     return (file.name or "").rsplit("/", 1)[-1][:200] or _("unnamed file")
 

@@ -173,9 +173,23 @@ def export_download(request: AuthenticatedHttpRequest, kind: str, fmt: str) -> H
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         return HttpResponseBadRequest(_("The year must be a year such as 2023."))
     objects = import_kind.export_objects(request.user, pairing=pairing, year=year)
+    unmasked = import_kind.may_unmask(request.user, pairing)
     file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
-    exports.write_export(
-        import_kind, objects, fmt, file, title=_export_title(import_kind, pairing, year)
+    rows = exports.write_export(
+        import_kind,
+        objects,
+        fmt,
+        file,
+        title=_export_title(import_kind, pairing, year),
+        unmasked=unmasked,
+    )
+    services.record_export(
+        kind=import_kind,
+        user=request.user,
+        pairing=pairing,
+        year=year,
+        rows=rows,
+        unmasked=unmasked,
     )
     file.seek(0)
     return FileResponse(

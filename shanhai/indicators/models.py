@@ -46,7 +46,7 @@ class Indicator(models.Model):
     ``filters`` ({"direction": "west_east", "level": "principal"}, alternatives joined by "|");
     "pairings" counts sub-pairings whose kind is in ``filters["kind"]``; "ratio" divides the
     indicator ``filters["numerator"]`` by ``filters["denominator"]``; "not_yet" is fed by a
-    module that has not landed (labor, consumption) and shows as such.
+    module that has not landed (consumption) and shows as such.
     """
 
     class Computation(models.TextChoices):

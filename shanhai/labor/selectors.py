@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from shanhai.accounts.models import Action, Role, User
-from shanhai.labor.models import FollowUp, Placement, Posting, SubsidyClaim, TransferBatch, Worker
+from shanhai.facts import selectors as facts_selectors
+from shanhai.labor.models import (
+    Destination,
+    FollowUp,
+    HouseholdType,
+    Placement,
+    Posting,
+    SubsidyClaim,
+    TransferBatch,
+    Worker,
+)
 from shanhai.labor.rules import STABLE_MONTHS, milestones
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import pairings_for_user, roles_in_pairing, user_can
@@ -134,3 +146,111 @@ def due_followups(
                 due.append(DueFollowUp(placement=placement, months=months, due_on=day))
                 break  # the earliest milestone still open is the one to check
     return sorted(due, key=lambda d: (d.due_on, d.placement.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# One object of each kind, for the pages; a pairing's figures, from the facts
+
+
+def visible_pairing_ids(user: User, pairing: Pairing) -> list[int]:
+    """The pairing and the sub-pairings below it that *user* may see."""
+    below = pairings_for_user(user).filter(path__startswith=pairing.path)
+    return list(below.values_list("pk", flat=True))
+
+
+def _refuse_unless(user: User, pairing: Pairing, action: str) -> None:
+    if action != Action.VIEW and not user_can(user, pairing, action):
+        raise PermissionDenied
+
+
+def get_placement_for_user(user: User, placement_id: int, action: str = Action.VIEW) -> Placement:
+    placement = placements_for_user(user).select_related("pairing").filter(pk=placement_id).first()
+    if placement is None:
+        raise Http404
+    _refuse_unless(user, placement.pairing, action)
+    return placement
+
+
+def get_posting_for_user(user: User, posting_id: int, action: str = Action.VIEW) -> Posting:
+    posting = postings_for_user(user).select_related("pairing").filter(pk=posting_id).first()
+    if posting is None:
+        raise Http404
+    _refuse_unless(user, posting.pairing, action)
+    return posting
+
+
+def get_batch_for_user(user: User, batch_id: int) -> TransferBatch:
+    batch = batches_for_user(user).select_related("pairing").filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def get_claim_for_user(user: User, claim_id: int, action: str = Action.VIEW) -> SubsidyClaim:
+    claim = claims_for_user(user).select_related("placement__pairing").filter(pk=claim_id).first()
+    if claim is None:
+        raise Http404
+    _refuse_unless(user, claim.placement.pairing, action)
+    return claim
+
+
+def worker_counts(user: User, pairing: Pairing) -> dict[str, int]:
+    """How many workers there are in each status (one query)."""
+    rows = (
+        workers_for_user(user, pairing=pairing)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+def postings_in_state(user: User, pairing: Pairing, state: str, today: date) -> QuerySet[Posting]:
+    postings = postings_for_user(user, pairing=pairing).annotate(placed=Count("placements"))
+    if state == "closed":
+        return postings.filter(valid_to__lt=today).order_by("-valid_to", "id")
+    return postings.filter(valid_to__gte=today).order_by("valid_to", "id")
+
+
+@dataclass(frozen=True)
+class LaborFigures:
+    """A pairing's labor figures for one year, read from the facts' monthly rollups."""
+
+    placed: int
+    by_destination: list[tuple[str, str, int]]  # (value, label, people)
+    by_month: dict[str, list[int]]  # destination → people in each month
+    poverty_exited: int
+    batches: int
+    batch_people: int
+    stable_3: int
+    stable_6: int
+    subsidies_paid: Decimal
+
+
+def labor_figures(pairing_ids: list[int], year: int) -> LaborFigures:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    by_month: dict[str, list[int]] = {}
+    for destination in Destination.values:
+        months = facts_selectors.monthly(
+            pairing_ids, "labor.placed", start, end, {"category": destination}
+        )
+        by_month[destination] = [
+            months.get(date(year, m, 1), (0, Decimal(0)))[0] for m in range(1, 13)
+        ]
+    labels = dict(Destination.choices)
+    by_destination = [(d, str(labels[d]), sum(counts)) for d, counts in by_month.items()]
+
+    def count(metric: str, **filters: str) -> int:
+        return facts_selectors.total(pairing_ids, metric, start, end, filters)[0]
+
+    return LaborFigures(
+        placed=sum(people for _d, _l, people in by_destination),
+        by_destination=by_destination,
+        by_month=by_month,
+        poverty_exited=count("labor.placed", subcategory=HouseholdType.POVERTY_EXITED),
+        batches=count("labor.batch"),
+        batch_people=int(facts_selectors.total(pairing_ids, "labor.batch.people", start, end)[1]),
+        stable_3=count("labor.stable_3"),
+        stable_6=count("labor.stable_6"),
+        subsidies_paid=facts_selectors.total(pairing_ids, "labor.subsidy_paid", start, end)[1],
+    )

@@ -1,9 +1,13 @@
 """The annual report of a pairing: indicator figures by category and the ledger behind them.
 
-``build_annual_report`` reads everything through the indicators' and the ledger's selectors and
-returns a plain :class:`AnnualReport`; the writers (``writers.py``) only lay it out, without a
-query of their own. The report is a Chinese document whatever the reader's interface language:
-it is built under ``zh-hans`` and its labels are Chinese.
+``build_annual_report`` reads everything through the indicators', the ledger's and the labor
+module's selectors and returns a plain :class:`AnnualReport`; the writers (``writers.py``) only
+lay it out, without a query of their own. The report is a Chinese document whatever the
+reader's interface language: it is built under ``zh-hans`` and its labels are Chinese.
+
+The labor section sums the same facts as the labor indicators (F1–F12), so its figures and
+theirs agree, and lists the organised transfers and the placements behind them, the workers
+masked (张**, 5306**********1234): the report travels further than the ledger.
 """
 
 from __future__ import annotations
@@ -12,11 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count
 from django.utils import timezone, translation
 
 from shanhai.accounts.models import User
 from shanhai.core.formats import partial_date
-from shanhai.indicators.selectors import IndicatorValue, Status, progress
+from shanhai.core.personal import mask_name
+from shanhai.facts import selectors as facts
+from shanhai.indicators.selectors import IndicatorValue, Status, progress, scope_ids
+from shanhai.labor import selectors as labor_selectors
+from shanhai.labor.models import Placement
+from shanhai.labor.rules import STABLE_MONTHS
 from shanhai.ledger.models import Record
 from shanhai.ledger.selectors import records_in_period
 from shanhai.places.models import Pairing
@@ -46,6 +56,36 @@ STATUS_LABELS = {
 }
 
 MONEY_UNITS = frozenset({"元", "万元", "亿元"})
+
+# The labor module's choices as the report names them (its .po entries are not there yet).
+DESTINATION_NAMES = {
+    "shanghai": "到上海就业",
+    "other_east": "到其他东部省份就业",
+    "province": "省内县外就业",
+    "near_home": "县内就近就业",
+    "elsewhere": "到其他西部省份就业",
+}
+DESTINATION_SHORT = {
+    "shanghai": "上海",
+    "other_east": "其他东部省份",
+    "province": "省内县外",
+    "near_home": "县内就近",
+    "elsewhere": "其他西部省份",
+}
+SUBSIDY_NAMES = {
+    "transport": "跨省交通补贴",
+    "stable": "稳定就业补贴",
+    "job_seeking": "一次性求职补贴",
+    "employer_post": "用工单位岗位补贴",
+}
+CHANNEL_NAMES = {
+    "transfer": "有组织输出",
+    "job_fair": "招聘会",
+    "matched": "推荐就业",
+    "self_found": "自主就业",
+}
+TRANSPORT_NAMES = {"bus": "点对点大巴", "train": "火车", "plane": "飞机", "other": "其他"}
+HOUSEHOLD_NAMES = {"poverty_exited": "脱贫户", "monitored": "监测对象", "ordinary": "一般农户"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +168,56 @@ class LedgerSection:
     rows: list[LedgerRow]
 
 
+@dataclass(frozen=True)
+class LaborLine:
+    """One line of the labor summary: a count (and of it, poverty-exited), or money in 元."""
+
+    label: str
+    value: Decimal
+    unit: str
+    poverty_exited: int | None = None
+    amount: Decimal | None = None  # yuan, for subsidies
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    date_text: str
+    organiser: str
+    transport: str
+    destination: str
+    people: int
+    is_illustrative: bool
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    """A placement as the report lists it: the worker masked."""
+
+    date_text: str
+    worker: str
+    id_number: str
+    household: str
+    employer: str
+    work_place: str
+    destination: str
+    channel: str
+    monthly_wage: int | None
+    stable: str  # 3个月、6个月
+    ended: str
+    is_illustrative: bool
+
+
+@dataclass
+class LaborSection:
+    lines: list[LaborLine] = field(default_factory=list)
+    batches: list[BatchRow] = field(default_factory=list)
+    placements: list[PlacementRow] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(line.value for line in self.lines)
+
+
 @dataclass
 class AnnualReport:
     title: str
@@ -140,6 +230,7 @@ class AnnualReport:
     generated_at: datetime
     categories: list[CategorySection] = field(default_factory=list)
     ledger: list[LedgerSection] = field(default_factory=list)
+    labor: LaborSection = field(default_factory=LaborSection)
 
     @property
     def years(self) -> str:
@@ -181,6 +272,7 @@ def build_annual_report(
         report.title = f"{report.pairing_name} 东西部协作年度报告（{report.years}）"
         report.categories = _categories(result.values)
         report.ledger = _ledger(user, pairing, start, end)
+        report.labor = _labor(user, pairing, start, end)
     return report
 
 
@@ -242,6 +334,106 @@ def _ledger_row(record: Record, columns: KindColumns) -> LedgerRow:
         status=record.get_status_display(),
         is_confirmed=record.status == Record.Status.CONFIRMED,
         is_illustrative=record.is_illustrative,
+    )
+
+
+def _labor(user: User, pairing: Pairing, start: date, end: date) -> LaborSection:
+    """Placements by destination, organised transfers, stable employment and subsidies paid."""
+    ids = scope_ids(user, pairing)
+
+    def count(metric: str, **filters: str) -> int:
+        return facts.total(ids, metric, start, end, filters)[0]
+
+    placed = "labor.placed"
+    poverty = {"subcategory": "poverty_exited"}
+    lines = [
+        LaborLine(
+            "帮助农村劳动力就业（合计）", Decimal(count(placed)), "人", count(placed, **poverty)
+        )
+    ]
+    for code, label in DESTINATION_NAMES.items():
+        lines.append(
+            LaborLine(
+                label,
+                Decimal(count(placed, category=code)),
+                "人",
+                count(placed, category=code, **poverty),
+            )
+        )
+    batches, people = count("labor.batch"), facts.total(ids, "labor.batch.people", start, end)[1]
+    lines += [
+        LaborLine("有组织输出批次", Decimal(batches), "批"),
+        LaborLine("有组织输出人数", people, "人"),
+    ]
+    for months in STABLE_MONTHS:
+        stable = f"labor.stable_{months}"
+        lines.append(
+            LaborLine(
+                f"稳定就业{months}个月以上",
+                Decimal(count(stable)),
+                "人",
+                count(stable, **poverty),
+            )
+        )
+    for kind, label in SUBSIDY_NAMES.items():
+        paid, amount = facts.total(ids, "labor.subsidy_paid", start, end, {"category": kind})
+        lines.append(LaborLine(f"发放{label}", Decimal(paid), "笔", amount=amount))
+    paid, amount = facts.total(ids, "labor.subsidy_paid", start, end)
+    lines.append(LaborLine("发放就业补贴（合计）", Decimal(paid), "笔", amount=amount))
+    return LaborSection(
+        lines=lines,
+        batches=_batches(user, pairing, start, end),
+        placements=_placements(user, pairing, start, end),
+    )
+
+
+def _batches(user: User, pairing: Pairing, start: date, end: date) -> list[BatchRow]:
+    batches = (
+        labor_selectors.batches_for_user(user, pairing=pairing)
+        .filter(departed_on__gte=start, departed_on__lte=end)
+        .annotate(people=Count("workers"))
+        .order_by("departed_on", "id")
+    )
+    return [
+        BatchRow(
+            date_text=partial_date(batch.departed_on),
+            organiser=batch.organiser,
+            transport=TRANSPORT_NAMES.get(batch.transport, batch.transport),
+            destination=batch.destination.full_name,
+            people=batch.people,
+            is_illustrative=batch.is_illustrative,
+        )
+        for batch in batches
+    ]
+
+
+def _placements(user: User, pairing: Pairing, start: date, end: date) -> list[PlacementRow]:
+    placements = (
+        labor_selectors.placements_for_user(user, pairing=pairing)
+        .filter(started_on__gte=start, started_on__lte=end)
+        .prefetch_related("followups")
+        .order_by("started_on", "id")
+    )
+    return [_placement_row(placement) for placement in placements]
+
+
+def _placement_row(placement: Placement) -> PlacementRow:
+    worker = placement.worker
+    reached = labor_selectors.confirmed_months(placement, list(placement.followups.all()))
+    employer = placement.employer.name if placement.employer else placement.employer_name
+    return PlacementRow(
+        date_text=partial_date(placement.started_on),
+        worker=mask_name(worker.name),
+        id_number=worker.id_number_masked,
+        household=HOUSEHOLD_NAMES.get(worker.household_type, worker.household_type),
+        employer=employer,
+        work_place=placement.work_place.full_name,
+        destination=DESTINATION_SHORT.get(placement.destination, placement.destination),
+        channel=CHANNEL_NAMES.get(placement.channel, placement.channel),
+        monthly_wage=placement.monthly_wage,
+        stable="、".join(f"{months}个月" for months in sorted(reached)),
+        ended=partial_date(placement.ended_on),
+        is_illustrative=placement.is_illustrative,
     )
 
 

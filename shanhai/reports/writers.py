@@ -15,7 +15,7 @@ from typing import IO, Any
 import xlsxwriter
 from django.template.loader import render_to_string
 
-from shanhai.reports.annual import AnnualReport, IndicatorRow, LedgerSection
+from shanhai.reports.annual import AnnualReport, IndicatorRow, LaborLine, LedgerSection
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -36,6 +36,22 @@ INDICATOR_HEADERS = [
     "台账记录数",
 ]
 NO_VALUE = "—"
+LABOR_HEADERS = ["项目", "数量", "单位", "其中脱贫劳动力", "金额(元)"]
+BATCH_HEADERS = ["出发日期", "组织单位", "交通方式", "目的地", "人数", "示意数据"]
+PLACEMENT_HEADERS = [
+    "就业时间",
+    "姓名",
+    "身份证号码",
+    "家庭类型",
+    "就业单位",
+    "务工地点",
+    "就业去向",
+    "就业渠道",
+    "月工资(元)",
+    "稳定就业",
+    "离岗时间",
+    "示意数据",
+]
 
 
 def render(report: AnnualReport, fmt: str) -> bytes:
@@ -105,6 +121,30 @@ def write_json(report: AnnualReport) -> dict[str, Any]:
             {"kind": section.kind, "name": section.name, "records": len(section.rows)}
             for section in report.ledger
         ],
+        "labor": {
+            "lines": [
+                {
+                    "label": line.label,
+                    "value": decimal_text(line.value),
+                    "unit": line.unit,
+                    "poverty_exited": line.poverty_exited,
+                    "amount": decimal_text(line.amount),
+                }
+                for line in report.labor.lines
+            ],
+            "batches": [
+                {
+                    "date": batch.date_text,
+                    "organiser": batch.organiser,
+                    "transport": batch.transport,
+                    "destination": batch.destination,
+                    "people": batch.people,
+                    "illustrative": batch.is_illustrative,
+                }
+                for batch in report.labor.batches
+            ],
+            "placements": len(report.labor.placements),
+        },
     }
 
 
@@ -252,7 +292,65 @@ def write_xlsx(report: AnnualReport, file: str | IO[bytes]) -> None:
 
     for ledger in report.ledger:
         _ledger_sheet(book, report, ledger, sheet_name(f"台账-{ledger.name}", taken), f)
+    _labor_sheets(book, report, taken, f)
     book.close()
+
+
+def _labor_line_cells(line: LaborLine, f: _Formats) -> list[tuple[Any, Any, str]]:
+    amount = line.amount
+    return [
+        (line.label, f.text, line.label),
+        (line.value, f.integer, f"{line.value:,.0f}"),
+        (line.unit, f.text, line.unit),
+        (line.poverty_exited, f.integer, str(line.poverty_exited or "")),
+        (amount, f.decimal, f"{amount:,.2f}" if amount is not None else ""),
+    ]
+
+
+def _labor_sheets(book: Any, report: AnnualReport, taken: set[str], f: _Formats) -> None:
+    """劳务协作: the summary; the organised transfers; the placements, workers masked."""
+    labor = report.labor
+    summary = _Sheet(book, sheet_name("劳务-汇总", taken), f, LABOR_HEADERS)
+    summary.top(f"劳务协作汇总（{report.years}）", f"{report.pairing_name}　{report.period}")
+    for line in labor.lines:
+        summary.add(_labor_line_cells(line, f))
+    summary.finish()
+    if labor.batches:
+        batches = _Sheet(book, sheet_name("劳务-有组织输出", taken), f, BATCH_HEADERS)
+        batches.top(f"有组织输出（{report.years}）", f"{report.pairing_name}　{report.period}")
+        for batch in labor.batches:
+            illustrative = "是" if batch.is_illustrative else ""
+            batches.add(
+                [
+                    (batch.date_text, f.text, batch.date_text),
+                    (batch.organiser, f.text, batch.organiser),
+                    (batch.transport, f.text, batch.transport),
+                    (batch.destination, f.text, batch.destination),
+                    (batch.people, f.integer, str(batch.people)),
+                    (illustrative, f.text, illustrative),
+                ]
+            )
+        batches.finish()
+    if labor.placements:
+        sheet = _Sheet(book, sheet_name("劳务-就业台账", taken), f, PLACEMENT_HEADERS)
+        sheet.top(
+            f"就业台账（{report.years}，个人信息已脱敏）",
+            f"{report.pairing_name}　{report.period}",
+        )
+        for row in labor.placements:
+            wage = row.monthly_wage
+            illustrative = "是" if row.is_illustrative else ""
+            sheet.add(
+                [
+                    *((text, f.text, text) for text in (row.date_text, row.worker, row.id_number)),
+                    *((text, f.text, text) for text in (row.household, row.employer)),
+                    *((text, f.text, text) for text in (row.work_place, row.destination)),
+                    (row.channel, f.text, row.channel),
+                    (wage, f.integer, str(wage or "")),
+                    *((text, f.text, text) for text in (row.stable, row.ended, illustrative)),
+                ]
+            )
+        sheet.finish()
 
 
 def _ledger_sheet(
@@ -374,9 +472,26 @@ def write_pdf(report: AnnualReport) -> bytes:
         }
         for section in report.ledger
     ]
+    labor = {
+        "lines": [
+            {
+                "label": line.label,
+                "value": f"{line.value:,.0f}",
+                "unit": line.unit,
+                "poverty_exited": NO_VALUE
+                if line.poverty_exited is None
+                else f"{line.poverty_exited:,}",
+                "amount": NO_VALUE if line.amount is None else f"{line.amount:,.2f}",
+            }
+            for line in report.labor.lines
+        ],
+        "batches": report.labor.batches,
+        "placements": len(report.labor.placements),
+        "is_empty": report.labor.is_empty,
+    }
     html = render_to_string(
         "reports/annual_pdf.html",
-        {"report": report, "categories": categories, "ledger": ledger},
+        {"report": report, "categories": categories, "ledger": ledger, "labor": labor},
     )
     pdf: bytes = HTML(string=html).write_pdf()  # with no target, the PDF's bytes
     return pdf

@@ -97,6 +97,7 @@ class Kind:
     columns: ClassVar[Sequence[Column]]
     needs_pairing: ClassVar[bool] = True
     key_help: ClassVar[str] = ""  # what makes a row "the same" as a stored one, for instructions
+    export_audit_action: ClassVar[str] = ""  # logged for every export of personal data in full
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -121,5 +122,17 @@ class Kind:
         raise NotImplementedError
 
     def export_values(self, obj: Any) -> dict[str, Any]:
-        """An object's values in the shapes the columns' parsers return."""
+        """An object's values in the shapes the columns' parsers return; personal ones masked."""
         raise NotImplementedError
+
+    @property
+    def personal_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.personal]
+
+    def may_unmask(self, user: User, pairing: Pairing | None) -> bool:
+        """Whether *user* may export the personal columns in full (in *pairing*, or all theirs)."""
+        return False
+
+    def export_unmasked(self, obj: Any) -> dict[str, Any]:
+        """The personal columns' values in full, for an export by someone who may see them."""
+        return {}

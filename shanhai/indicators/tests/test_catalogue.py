@@ -24,6 +24,9 @@ from shanhai.indicators.catalogue import (
 )
 from shanhai.indicators.models import Category, Indicator, Regime
 from shanhai.indicators.selectors import progress
+from shanhai.labor import facts as labor_facts
+from shanhai.labor.models import Destination, HouseholdType, SubsidyRule
+from shanhai.labor.rules import STABLE_MONTHS
 from shanhai.ledger import facts
 from shanhai.ledger.models import (
     Agreement,
@@ -154,6 +157,8 @@ def test_the_shipped_catalogue_uses_the_ledger_vocabulary():
     source = inspect.getsource(facts.record_facts)
     metrics = set(re.findall(r'add\(\s*"([a-z_.]+)"', source))
     metrics |= {f"project.{kind}" for kind in FundTransaction.TransactionKind.values}
+    metrics |= set(re.findall(r'"(labor\.[a-z_.]+)"', inspect.getsource(labor_facts)))
+    metrics |= {f"labor.stable_{months}" for months in STABLE_MONTHS}
     values = {
         "direction": set(Direction.values),
         "level": set(Level.values),
@@ -165,8 +170,10 @@ def test_the_shipped_catalogue_uses_the_ledger_vocabulary():
             *Donation.DonationKind.values,
             *IndustryCooperation.CooperationKind.values,
             *SalesEvent.EventKind.values,
+            *Destination.values,
+            *SubsidyRule.Kind.values,
         },
-        "subcategory": set(TalentExchange.Form.values),
+        "subcategory": {*TalentExchange.Form.values, *HouseholdType.values},
     }
     for entry in shipped()["indicators"]:
         if entry["computation"] != "facts":
@@ -316,4 +323,5 @@ def test_the_2021_catalogue_computes_from_ledger_records():
     assert {code: values[code] for code in expected} == {
         code: Decimal(value) for code, value in expected.items()
     }
-    assert values["F1"] is None  # fed by the labor module, not yet there
+    assert values["E1"] is None  # fed by the consumption module, not yet there
+    assert values["F1"] == 0  # the labor module: nobody placed

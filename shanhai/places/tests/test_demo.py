@@ -73,10 +73,16 @@ def test_the_command_prints_the_accounts_to_log_in_with():
 
 
 @pytest.mark.usefixtures("demo")
-def test_the_demo_has_the_two_provinces():
+def test_the_demo_has_the_two_provinces_and_those_workers_go_to():
     provinces = Place.objects.filter(level=Place.Level.PROVINCE)
 
-    assert {(p.name, p.side) for p in provinces} == {("上海市", "east"), ("云南省", "west")}
+    assert {(p.name, p.side) for p in provinces} == {
+        ("上海市", "east"),
+        ("云南省", "west"),
+        ("江苏省", "east"),  # the labor demo's workers who went elsewhere in the east
+        ("浙江省", "east"),
+        ("贵州省", "west"),
+    }
 
 
 @pytest.mark.usefixtures("demo")

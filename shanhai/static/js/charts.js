@@ -44,6 +44,33 @@
       });
       window.addEventListener("resize", function () { chart.resize(); });
     },
+    stacked: function (echarts, box, data) {
+      /* data: {months: [labels], series: [{name, values: [one per month]}]} */
+      var chart = echarts.init(box, null, { renderer: "svg" });
+      chart.setOption({
+        grid: { left: 8, right: 12, top: 10, bottom: 56, containLabel: true },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { bottom: 0, type: "scroll" },
+        xAxis: { type: "category", data: data.months },
+        yAxis: { type: "value", minInterval: 1 },
+        series: data.series.map(function (s) {
+          return { name: s.name, type: "bar", stack: "all", data: s.values };
+        })
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    },
+    counts: function (echarts, box, data) {
+      /* data: [{name, value}]: one labelled bar each */
+      var chart = echarts.init(box, null, { renderer: "svg" });
+      chart.setOption({
+        grid: { left: 8, right: 40, top: 10, bottom: 10, containLabel: true },
+        xAxis: { type: "value", minInterval: 1, axisLabel: { show: false } },
+        yAxis: { type: "category", inverse: true, data: data.map(function (d) { return d.name; }) },
+        series: [{ type: "bar", colorBy: "data", data: data.map(function (d) { return d.value; }),
+                   label: { show: true, position: "right" } }]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    },
     tree: function (echarts, box, data) {
       var chart = echarts.init(box, null, { renderer: "svg" });
       chart.setOption({

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from shanhai.demo import ledger, places
+from shanhai.demo import labor, ledger, places
 from shanhai.indicators.catalogue import SHIPPED, load_catalogue, read_catalogue_file
 
 
@@ -17,10 +17,22 @@ class Command(BaseCommand):
         load_catalogue(data=read_catalogue_file(SHIPPED / "2021.json"))
         users = places.load()
         summary = ledger.load(users)
+        labor_summary = labor.load(users)
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
         self.stdout.write(
             _("Ledger: %(total)d demo records (%(created)d new this time).")
             % {"total": summary.total, "created": summary.created}
+        )
+        self.stdout.write(
+            _(
+                "Labor: %(workers)d illustrative workers, %(placements)d placements, "
+                "%(batches)d organised transfers."
+            )
+            % {
+                "workers": labor_summary.workers,
+                "placements": labor_summary.placements,
+                "batches": labor_summary.batches,
+            }
         )
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": places.DEMO_PASSWORD}

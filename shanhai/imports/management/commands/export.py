@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from shanhai.imports import selectors
 from shanhai.imports.exports import write_export
 from shanhai.imports.kinds import KINDS, get_kind
+from shanhai.imports.services import record_export
 
 
 class Command(BaseCommand):
@@ -36,6 +37,15 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         kind = get_kind(options["kind"])
         objects = kind.export_objects(user, pairing=pairing, year=options["year"])
+        unmasked = kind.may_unmask(user, pairing)
         with output.open("wb") as file:
-            count = write_export(kind, objects, fmt, file)
+            count = write_export(kind, objects, fmt, file, unmasked=unmasked)
+        record_export(
+            kind=kind,
+            user=user,
+            pairing=pairing,
+            year=options["year"],
+            rows=count,
+            unmasked=unmasked,
+        )
         self.stdout.write(f"{count} rows → {output}")
