@@ -130,8 +130,10 @@ def overview(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     pairing = get_pairing_for_user(request.user, code)
     today = timezone.localdate()
     ids = selectors.visible_pairing_ids(request.user, pairing)
-    year = year_from(request.GET.get("year"), default=today.year)
-    years = sorted({*facts.years_with_facts(ids), today.year, year}, reverse=True)
+    with_facts = [y for y in facts.years_with_facts(ids) if y <= today.year]
+    # The latest year with work recorded, so a ledger kept up to last year does not open empty.
+    year = year_from(request.GET.get("year"), default=max(with_facts, default=today.year))
+    years = sorted({*with_facts, today.year, year}, reverse=True)
     figures = selectors.labor_figures(ids, year)
     counts = selectors.worker_counts(request.user, pairing)
     labels = dict(Destination.choices)
