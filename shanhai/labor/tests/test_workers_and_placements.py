@@ -39,8 +39,10 @@ def test_a_workers_id_number_and_phone_are_stored_encrypted_and_shown_masked(tre
 def test_the_same_id_number_registers_one_worker_only(tree, west_office):
     worker(tree.county, west_office, origin=tree.west_town, serial=7)
 
-    with pytest.raises(ValidationError, match="ID number"):
+    with pytest.raises(ValidationError) as refused:
         worker(tree.county, west_office, origin=tree.west_town, serial=7, name="另一个人")
+    assert refused.value.message_dict == {"id_number": ["已登记此身份证号的劳动力。"]}
+    assert Worker.objects.count() == 1
 
 
 def test_seeing_personal_data_needs_the_role_and_a_reason_and_is_logged(tree, west_office):
