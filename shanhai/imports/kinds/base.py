@@ -13,6 +13,7 @@ from shanhai.accounts.models import User
 from shanhai.core.models import Source
 from shanhai.imports.columns import Column, Lookups
 from shanhai.places.models import Pairing
+from shanhai.places.selectors import user_can
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,18 @@ class Context:
     source: Source | None = None
     make_source: Callable[[], Source] | None = None  # called inside the writing transaction
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def remember(self, key: str, make: Callable[[], Any]) -> Any:
+        """The answer to *key* for this run, made once by *make* (lookups repeat row after row)."""
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
+
+    def may(self, pairing: Pairing, action: str) -> bool:
+        """Whether the importing user may *action* in *pairing*, asked once per run."""
+        return bool(
+            self.remember(f"{action}:{pairing.pk}", lambda: user_can(self.user, pairing, action))
+        )
 
 
 class Kind:

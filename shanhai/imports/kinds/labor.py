@@ -52,7 +52,7 @@ from shanhai.labor.models import (
 )
 from shanhai.places import services as place_services
 from shanhai.places.models import Organisation, Pairing, Place
-from shanhai.places.selectors import pairings_for_user, user_can
+from shanhai.places.selectors import pairings_for_user
 
 HOUSEHOLD_WORDS = {
     "脱贫户": HouseholdType.POVERTY_EXITED,
@@ -315,15 +315,8 @@ def _pairing_of(row: Row, ctx: Context) -> Pairing | None:
     return pairing
 
 
-def _may(ctx: Context, pairing: Pairing, action: str = Action.RECORD) -> bool:
-    key = f"{action}:{pairing.pk}"
-    if key not in ctx.cache:
-        ctx.cache[key] = user_can(ctx.user, pairing, action)
-    return bool(ctx.cache[key])
-
-
 def _may_record(row: Row, ctx: Context, pairing: Pairing) -> bool:
-    if _may(ctx, pairing):
+    if ctx.may(pairing, Action.RECORD):
         return True
     row.error("pairing", _("You may not record in %(pairing)s.") % {"pairing": pairing})
     return False
@@ -357,7 +350,7 @@ def _find_worker(row: Row, ctx: Context) -> Worker | None:
         worker = labor_selectors.find_worker_by_id_number(
             personal.lookup_hash(row.values["id_number"])
         )
-        if worker is None or not _may(ctx, worker.pairing, Action.VIEW):
+        if worker is None or not ctx.may(worker.pairing, Action.VIEW):
             row.error(
                 "id_number",
                 _("No worker with this ID number is registered; import the workers first."),
@@ -562,7 +555,7 @@ class Workers(Kind):
             if existing is None:
                 row.action = RowAction.CREATE
                 continue
-            if not _may(ctx, existing.pairing):
+            if not ctx.may(existing.pairing, Action.RECORD):
                 row.error(
                     "id_number",
                     _("A worker with this ID number is registered where you may not record."),
@@ -973,7 +966,7 @@ class Placements(Kind):
         worker = _find_worker(row, ctx)
         if worker is None:
             return
-        if not _may(ctx, worker.pairing):
+        if not ctx.may(worker.pairing, Action.RECORD):
             row.error(
                 "id_number",
                 _("You may not record in %(pairing)s.") % {"pairing": worker.pairing},
@@ -1198,7 +1191,7 @@ class FollowUps(Kind):
         worker = _find_worker(row, ctx)
         if worker is None:
             return
-        if not _may(ctx, worker.pairing):
+        if not ctx.may(worker.pairing, Action.RECORD):
             row.error(
                 "id_number",
                 _("You may not record in %(pairing)s.") % {"pairing": worker.pairing},

@@ -52,7 +52,7 @@ from shanhai.ledger.models import (
     Visit,
 )
 from shanhai.places.models import Pairing
-from shanhai.places.selectors import is_year_locked, user_can
+from shanhai.places.selectors import is_year_locked
 
 DIRECTION_WORDS = {
     "东→西": Direction.EAST_TO_WEST,
@@ -155,7 +155,7 @@ class RecordKind(Kind):
         if pairing is None:
             row.error("pairing", _("Say which pairing the row belongs to (column 结对)."))
             return
-        if not self._may_record(pairing, ctx):
+        if not ctx.may(pairing, Action.RECORD):
             row.error("pairing", _("You may not record in %(pairing)s.") % {"pairing": pairing})
             return
         record = self.model(pairing=pairing)
@@ -182,17 +182,9 @@ class RecordKind(Kind):
         row.built = record
         row.key = (pairing.pk, record.occurred_on, record.title)
 
-    def _may_record(self, pairing: Pairing, ctx: Context) -> bool:
-        key = f"record:{pairing.pk}"
-        if key not in ctx.cache:
-            ctx.cache[key] = user_can(ctx.user, pairing, Action.RECORD)
-        return bool(ctx.cache[key])
-
     def _locked(self, pairing: Pairing, year: int, ctx: Context) -> bool:
         key = f"locked:{pairing.pk}:{year}"
-        if key not in ctx.cache:
-            ctx.cache[key] = is_year_locked(pairing, year)
-        return bool(ctx.cache[key])
+        return bool(ctx.remember(key, lambda: is_year_locked(pairing, year)))
 
     def _relations(self) -> list[str]:
         return [f.name for f in self.model._meta.get_fields() if f.is_relation]

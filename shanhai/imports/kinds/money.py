@@ -33,7 +33,6 @@ from shanhai.ledger import selectors as ledger_selectors
 from shanhai.ledger import services as ledger_services
 from shanhai.ledger.models import FundSource, FundTransaction
 from shanhai.places.models import Pairing
-from shanhai.places.selectors import user_can
 
 TRANSACTION_WORDS = {
     "承诺": "commitment",
@@ -114,10 +113,9 @@ class Transactions(Kind):
             )
             return
         project = projects[0]
-        key = f"edit:{project.pk}"
-        if key not in ctx.cache:
-            ctx.cache[key] = ledger_selectors.can_edit(ctx.user, project)
-        if not ctx.cache[key]:
+        if not ctx.remember(
+            f"edit:{project.pk}", lambda: ledger_selectors.can_edit(ctx.user, project)
+        ):
             row.error("project", _("Only the side that recorded the project adds its money."))
             return
         on, _precision = row.values["transacted_on"]
@@ -139,9 +137,9 @@ class Transactions(Kind):
 
     def _projects(self, pairing: Pairing, title: str, ctx: Context) -> list[Any]:
         key = f"projects:{pairing.pk}:{title}"
-        if key not in ctx.cache:
-            ctx.cache[key] = list(ledger_selectors.projects_titled([pairing.pk], [title]))
-        return list(ctx.cache[key])
+        return list(
+            ctx.remember(key, lambda: list(ledger_selectors.projects_titled([pairing.pk], [title])))
+        )
 
     def find_existing(self, rows: Sequence[Row], ctx: Context) -> None:
         stored = FundTransaction.objects.filter(project_id__in={r.key[0] for r in rows})  # type: ignore[index]
@@ -242,10 +240,7 @@ class Targets(Kind):
         if pairing is None:
             row.error("pairing", _("Say which pairing the row belongs to (column 结对)."))
             return
-        key = f"plan:{pairing.pk}"
-        if key not in ctx.cache:
-            ctx.cache[key] = user_can(ctx.user, pairing, Action.PLAN)
-        if not ctx.cache[key]:
+        if not ctx.may(pairing, Action.PLAN):
             row.error(
                 "pairing", _("You may not set the targets of %(pairing)s.") % {"pairing": pairing}
             )
@@ -278,11 +273,11 @@ class Targets(Kind):
         row.key = (pairing.pk, year, indicator.pk)
 
     def _catalogue(self, year: int, ctx: Context) -> dict[str, Indicator]:
-        key = f"catalogue:{year}"
-        if key not in ctx.cache:
+        def catalogue() -> dict[str, Indicator]:
             regime = indicator_selectors.regime_for_year(year)
-            ctx.cache[key] = {i.code.upper(): i for i in regime.indicators.all()} if regime else {}
-        return dict(ctx.cache[key])
+            return {i.code.upper(): i for i in regime.indicators.all()} if regime else {}
+
+        return dict(ctx.remember(f"catalogue:{year}", catalogue))
 
     def find_existing(self, rows: Sequence[Row], ctx: Context) -> None:
         stored: dict[tuple[int, int, int], Decimal] = {}
