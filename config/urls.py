@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shanhai.consumption.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -12,4 +14,7 @@ urlpatterns = [
     path("", include("shanhai.imports.urls")),
     path("", include("shanhai.labor.urls")),
     path("", include("shanhai.labor.urls_matching")),
+    path("", include("shanhai.consumption.urls")),
+    path("", include("shanhai.consumption.urls_market")),
+    path("api/", api.urls),
 ]

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "shanhai.core",
     "shanhai.accounts",
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "shanhai.facts",
     "shanhai.ledger",
     "shanhai.labor",
+    "shanhai.consumption",
     "shanhai.indicators",
     "shanhai.reports",
     "shanhai.imports",
@@ -147,3 +149,6 @@ LOGGING = {
     # WeasyPrint reports every layout step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# A channel's batch of 10,000 sale lines is about 1.3 MB of JSON, more when pretty-printed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

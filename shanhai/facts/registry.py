@@ -19,3 +19,17 @@ def register(source: str, all_facts: AllFacts) -> None:
 
 def sources() -> dict[str, AllFacts]:
     return dict(_SOURCES)
+
+
+# A metric whose facts each sum many records (a batch of sale lines) names the metric that
+# counts those records, so "records behind a figure" counts lines, not facts.
+_RECORD_COUNTS: dict[str, str] = {}
+
+
+def register_record_count(metric: str, count_metric: str) -> None:
+    """Declare that the records behind *metric* are counted by the values of *count_metric*."""
+    _RECORD_COUNTS[metric] = count_metric
+
+
+def record_count_metric(metric: str) -> str | None:
+    return _RECORD_COUNTS.get(metric)

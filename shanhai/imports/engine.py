@@ -59,6 +59,7 @@ class Outcome:
     exists: int = 0
     error_count: int = 0
     errors: list[Problem] = field(default_factory=list)
+    warning_count: int = 0  # rows stored with something worth a look (a sale not certified …)
     unusable: bool = False
     written: bool = False
     sheet: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +101,7 @@ class Outcome:
             "created": self.created,
             "updated": self.updated,
             "error_count": self.error_count,
+            "warning_count": self.warning_count,
             "unusable": self.unusable,
             "written": self.written,
             "sheet": self.sheet,
@@ -223,12 +225,23 @@ def _check_and_write(
             if updates:
                 kind.update(updates, ctx)
                 outcome.updated += len(updates)
+            _count_late_errors([*creates, *updates], outcome)
         progress(
             "writing" if write else "checking",
             outcome.rows,
             outcome.rows,
             outcome.created + outcome.updated,
         )
+
+
+def _count_late_errors(rows: list[Row], outcome: Outcome) -> None:
+    """Rows a kind found wrong only while writing (a service refused them): nothing stays."""
+    for row in rows:
+        if row.errors:
+            outcome.accepted -= 1
+            outcome.rejected += 1
+            for problem in row.errors:
+                outcome.add_error(problem)
 
 
 def _count(row: Row, outcome: Outcome, kind: Kind) -> None:
@@ -238,6 +251,7 @@ def _count(row: Row, outcome: Outcome, kind: Kind) -> None:
             outcome.add_error(problem)
     else:
         outcome.accepted += 1
+        outcome.warning_count += bool(row.warnings)
         if row.action == Action.CREATE:
             outcome.to_create += 1
         elif row.action == Action.UPDATE:
@@ -247,13 +261,15 @@ def _count(row: Row, outcome: Outcome, kind: Kind) -> None:
         elif row.action == Action.EXISTS:
             outcome.exists += 1
     shown = len(outcome.preview)
-    if shown < PREVIEW_ROWS or (row.errors and shown < PREVIEW_ROWS + PREVIEW_PROBLEM_ROWS):
+    flagged = row.errors or row.warnings
+    if shown < PREVIEW_ROWS or (flagged and shown < PREVIEW_ROWS + PREVIEW_PROBLEM_ROWS):
         outcome.preview.append(
             {
                 "row": row.number,
                 "action": "error" if row.errors else row.action,
                 "values": {k: _shown_value(row, k, kind) for k in row.headers},
                 "errors": [p.as_dict() for p in row.errors],
+                "warnings": [p.as_dict() for p in row.warnings],
                 "changes": sorted(row.changes),
             }
         )

@@ -270,6 +270,7 @@ def _preview_rows(rows: list[dict[str, Any]], headers: list[dict[str, Any]]) -> 
                 "label": ACTION_LABELS.get(row["action"], row["action"]),
                 "cells": cells,
                 "errors": row.get("errors", []),
+                "warnings": row.get("warnings", []),
             }
         )
     return shown

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from shanhai.accounts.models import Action, User
+from shanhai.consumption.selectors_report import Behind, rows_behind
+from shanhai.facts import registry
 from shanhai.facts import selectors as facts
 from shanhai.indicators.models import AnnualTarget, AssessmentYear, Category, Indicator, Regime
 from shanhai.places.models import Pairing
@@ -118,6 +120,8 @@ def _compute(
         return (numerator / denominator).quantize(Decimal("0.01")), 0
     count, total = facts.total(ids, indicator.metric, start, end, _dims(indicator))
     value = Decimal(count) if indicator.aggregate == Indicator.Aggregate.COUNT else total
+    if count_metric := registry.record_count_metric(indicator.metric):
+        count = int(facts.total(ids, count_metric, start, end, _dims(indicator))[1])
     return (value / indicator.scale).quantize(Decimal("0.01")).normalize(), count
 
 
@@ -193,6 +197,21 @@ def record_ids_behind(
             scope_ids(user, pairing), indicator.metric, date(first_year or year, 1, 1),
             date(year, 12, 31), _dims(indicator), source="ledger.record",
         )
+    )  # fmt: skip
+
+
+def consumption_behind(
+    user: User, pairing: Pairing, indicator: Indicator, year: int, *, first_year: int | None = None
+) -> Behind | None:
+    """The sale lines (or certificates, suppliers, linkages) behind a consumption figure.
+
+    None for an indicator the consumption module does not feed: its drill-down is ledger records.
+    """
+    if indicator.computation != Indicator.Computation.FACTS:
+        return None
+    return rows_behind(
+        indicator.metric, scope_ids(user, pairing), date(first_year or year, 1, 1),
+        date(year, 12, 31), _dims(indicator),
     )  # fmt: skip
 
 

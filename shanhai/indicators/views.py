@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,8 @@ from shanhai.ledger.models import Record
 from shanhai.ledger.selectors import records_by_ids, records_in_period
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import get_pairing_for_user, user_can
+
+BEHIND_PAGE_SIZE = 50
 
 
 def _first_year(request: AuthenticatedHttpRequest, year: int) -> int | None:
@@ -119,6 +122,14 @@ def indicator_records(
     first_year = _first_year(request, year)
     ids = selectors.record_ids_behind(request.user, pairing, indicator, year, first_year=first_year)
     records = records_by_ids(request.user, ids)
+    behind = selectors.consumption_behind(
+        request.user, pairing, indicator, year, first_year=first_year
+    )
+    page = (
+        Paginator(behind.rows, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+        if behind
+        else None
+    )
     value = next(
         (v for v in selectors.progress(request.user, pairing, year, first_year=first_year).values
          if v.indicator.pk == indicator.pk),
@@ -131,6 +142,8 @@ def indicator_records(
         "indicator": indicator,
         "value": value,
         "records": records,
+        "behind": behind,
+        "page": page,
         "by_sub_pairing": [
             row
             for row in selectors.by_sub_pairing(

@@ -7,7 +7,8 @@ reader's interface language: it is built under ``zh-hans`` and its labels are Ch
 
 The labor section sums the same facts as the labor indicators (F1–F12), so its figures and
 theirs agree, and lists the organised transfers and the placements behind them, the workers
-masked (张**, 5306**********1234): the report travels further than the ledger.
+masked (张**, 5306**********1234): the report travels further than the ledger. The consumption
+section (``consumption.py``) does the same for E1–E9 and lists the counted sale lines.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from shanhai.labor.rules import STABLE_MONTHS
 from shanhai.ledger.models import Record
 from shanhai.ledger.selectors import records_in_period
 from shanhai.places.models import Pairing
+from shanhai.reports.consumption import ConsumptionSection, build_consumption_section
 
 REPORT_LANGUAGE = "zh-hans"
 
@@ -231,6 +233,7 @@ class AnnualReport:
     categories: list[CategorySection] = field(default_factory=list)
     ledger: list[LedgerSection] = field(default_factory=list)
     labor: LaborSection = field(default_factory=LaborSection)
+    consumption: ConsumptionSection = field(default_factory=ConsumptionSection)
 
     @property
     def years(self) -> str:
@@ -273,6 +276,7 @@ def build_annual_report(
         report.categories = _categories(result.values)
         report.ledger = _ledger(user, pairing, start, end)
         report.labor = _labor(user, pairing, start, end)
+        report.consumption = build_consumption_section(scope_ids(user, pairing), start, end)
     return report
 
 

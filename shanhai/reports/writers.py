@@ -16,6 +16,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 
 from shanhai.reports.annual import AnnualReport, IndicatorRow, LaborLine, LedgerSection
+from shanhai.reports.consumption import ConsumptionLine, ConsumptionSection
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -37,6 +38,52 @@ INDICATOR_HEADERS = [
 ]
 NO_VALUE = "—"
 LABOR_HEADERS = ["项目", "数量", "单位", "其中脱贫劳动力", "金额(元)"]
+CONSUMPTION_HEADERS = ["项目", "对应指标", "数值", "单位", "销售笔数"]
+CHANNEL_HEADERS = [
+    "渠道",
+    "渠道类型",
+    "计入金额(万元)",
+    "计入笔数",
+    "未计入金额(万元)",
+    "未计入笔数",
+    "示意数据",
+]
+PRODUCT_HEADERS = [
+    "产品",
+    "类别",
+    "供应主体",
+    "计入数量",
+    "单位",
+    "计入金额(万元)",
+    "计入笔数",
+    "未计入金额(万元)",
+    "示意数据",
+]
+CERTIFICATE_HEADERS = ["认定日期", "产品", "供应主体", "证书编号", "有效期至", "状态"]
+LINKAGE_HEADERS = [
+    "年度",
+    "供应主体",
+    "所在地",
+    "联农带农方式",
+    "带动农户(户)",
+    "其中脱贫户",
+    "其中监测户",
+    "带动增收(元)",
+]
+SALE_HEADERS = [
+    "销售日期",
+    "渠道",
+    "渠道订单号",
+    "产品",
+    "数量",
+    "单位",
+    "金额(元)",
+    "购买方",
+    "计入方式",
+    "计入结对",
+    "消费帮扶活动",
+    "示意数据",
+]
 BATCH_HEADERS = ["出发日期", "组织单位", "交通方式", "目的地", "人数", "示意数据"]
 PLACEMENT_HEADERS = [
     "就业时间",
@@ -145,6 +192,77 @@ def write_json(report: AnnualReport) -> dict[str, Any]:
             ],
             "placements": len(report.labor.placements),
         },
+        "consumption": _consumption_json(report.consumption),
+    }
+
+
+def _line_json(line: ConsumptionLine) -> dict[str, Any]:
+    return {
+        "label": line.label,
+        "indicator": line.code or None,
+        "value": decimal_text(line.value),
+        "unit": line.unit,
+        "lines": line.lines,
+    }
+
+
+def _consumption_json(section: ConsumptionSection) -> dict[str, Any]:
+    """Money in 万元 as decimal strings, like the indicators; only certified sales count."""
+    return {
+        "lines": [_line_json(line) for line in section.lines],
+        "uncounted": [_line_json(line) for line in section.uncounted],
+        "by_mode": [_line_json(line) for line in section.by_mode],
+        "by_channel_kind": [_line_json(line) for line in section.by_channel_kind],
+        "by_category": [_line_json(line) for line in section.by_category],
+        "channels": [
+            {
+                "name": row.name,
+                "kind": row.kind,
+                "counted": decimal_text(row.counted_wan),
+                "counted_lines": row.counted_lines,
+                "uncounted": decimal_text(row.uncounted_wan),
+                "uncounted_lines": row.uncounted_lines,
+                "illustrative": row.is_illustrative,
+            }
+            for row in section.channels
+        ],
+        "products": [
+            {
+                "name": row.name,
+                "category": row.category,
+                "supplier": row.supplier,
+                "quantity": decimal_text(row.quantity),
+                "unit": row.unit,
+                "counted": decimal_text(row.counted_wan),
+                "counted_lines": row.counted_lines,
+                "uncounted": decimal_text(row.uncounted_wan),
+                "illustrative": row.is_illustrative,
+            }
+            for row in section.products
+        ],
+        "certificates": [
+            {
+                "date": row.date_text,
+                "product": row.product,
+                "supplier": row.supplier,
+                "number": row.number,
+                "valid_to": row.valid_to,
+                "status": row.status,
+            }
+            for row in section.certificates
+        ],
+        "linkages": [
+            {
+                "year": row.year,
+                "supplier": row.supplier,
+                "households": row.households,
+                "poverty_exited": row.poverty_exited,
+                "monitored": row.monitored,
+                "paid": decimal_text(row.paid),
+            }
+            for row in section.linkages
+        ],
+        "sale_lines": section.sales_total,
     }
 
 
@@ -292,8 +410,107 @@ def write_xlsx(report: AnnualReport, file: str | IO[bytes]) -> None:
 
     for ledger in report.ledger:
         _ledger_sheet(book, report, ledger, sheet_name(f"台账-{ledger.name}", taken), f)
+    _consumption_sheets(book, report, taken, f)
     _labor_sheets(book, report, taken, f)
     book.close()
+
+
+def _text(value: str, f: _Formats) -> tuple[str, Any, str]:
+    return value, f.text, value
+
+
+def _wan(value: Decimal, f: _Formats) -> tuple[Decimal, Any, str]:
+    return value, f.decimal, f"{value:,.2f}"
+
+
+def _int(value: int | Decimal | None, f: _Formats) -> tuple[int | Decimal | None, Any, str]:
+    return value, f.integer, "" if value is None else f"{value:,.0f}"
+
+
+def _consumption_line_cells(line: ConsumptionLine, f: _Formats) -> list[tuple[Any, Any, str]]:
+    value = _wan(line.value, f) if line.unit == "万元" else _int(line.value, f)
+    label, code, unit = _text(line.label, f), _text(line.code, f), _text(line.unit, f)
+    return [label, code, value, unit, _int(line.lines, f)]
+
+
+def _consumption_sheets(book: Any, report: AnnualReport, taken: set[str], f: _Formats) -> None:
+    """消费帮扶: the summary; by channel; by product; certificates; linkages; the sale lines."""
+    section = report.consumption
+    place = f"{report.pairing_name}　{report.period}"
+    summary = _Sheet(book, sheet_name("消费-汇总", taken), f, CONSUMPTION_HEADERS)
+    summary.top(f"消费帮扶汇总（{report.years}，仅计已认定产品）", place)
+    for line in section.lines + section.uncounted:
+        summary.add(_consumption_line_cells(line, f))
+    for prefix, lines in (
+        ("计入方式", section.by_mode),
+        ("渠道类型", section.by_channel_kind),
+        ("产品类别", section.by_category),
+    ):
+        for line in lines:
+            summary.add(_consumption_line_cells(ConsumptionLine(
+                f"{prefix}：{line.label}", line.value, line.unit, line.lines), f))  # fmt: skip
+    summary.finish()
+    if section.channels:
+        sheet = _Sheet(book, sheet_name("消费-按渠道", taken), f, CHANNEL_HEADERS)
+        sheet.top(f"消费帮扶按渠道（{report.years}）", place)
+        for channel in section.channels:
+            sheet.add([
+                _text(channel.name, f), _text(channel.kind, f),
+                _wan(channel.counted_wan, f), _int(channel.counted_lines, f),
+                _wan(channel.uncounted_wan, f), _int(channel.uncounted_lines, f),
+                _text("是" if channel.is_illustrative else "", f),
+            ])  # fmt: skip
+        sheet.finish()
+    if section.products:
+        sheet = _Sheet(book, sheet_name("消费-按产品", taken), f, PRODUCT_HEADERS)
+        sheet.top(f"消费帮扶按产品（{report.years}）", place)
+        for product in section.products:
+            quantity = product.quantity
+            sheet.add([
+                _text(product.name, f), _text(product.category, f), _text(product.supplier, f),
+                (quantity, f.decimal, f"{quantity:,.2f}"), _text(product.unit, f),
+                _wan(product.counted_wan, f), _int(product.counted_lines, f),
+                _wan(product.uncounted_wan, f),
+                _text("是" if product.is_illustrative else "", f),
+            ])  # fmt: skip
+        sheet.finish()
+    if section.certificates:
+        sheet = _Sheet(book, sheet_name("消费-认定产品", taken), f, CERTIFICATE_HEADERS)
+        sheet.top(f"本期认定的消费帮扶产品（{report.years}）", place)
+        for cert in section.certificates:
+            sheet.add([_text(text, f) for text in (
+                cert.date_text, cert.product, cert.supplier, cert.number, cert.valid_to,
+                cert.status)])  # fmt: skip
+        sheet.finish()
+    if section.linkages:
+        sheet = _Sheet(book, sheet_name("消费-联农带农", taken), f, LINKAGE_HEADERS)
+        sheet.top(f"供应主体联农带农（{report.years}）", place)
+        for linkage in section.linkages:
+            sheet.add([
+                _int(linkage.year, f), _text(linkage.supplier, f), _text(linkage.place, f),
+                _text(linkage.ways, f), _int(linkage.households, f),
+                _int(linkage.poverty_exited, f), _int(linkage.monitored, f),
+                (linkage.paid, f.decimal, f"{linkage.paid:,.2f}"),
+            ])  # fmt: skip
+        sheet.finish()
+    if section.sales:
+        sheet = _Sheet(book, sheet_name("消费-销售明细", taken), f, SALE_HEADERS)
+        shown = len(section.sales)
+        cut = (
+            f"（共{section.sales_total}笔，此处列前{shown}笔）"
+            if shown < section.sales_total
+            else ""
+        )
+        sheet.top(f"计入消费帮扶的销售明细（{report.years}，仅已认定产品）{cut}", place)
+        for sale in section.sales:
+            sheet.add([
+                _text(sale.date_text, f), _text(sale.channel, f), _text(sale.order_id, f),
+                _text(sale.product, f), (sale.quantity, f.decimal, f"{sale.quantity:,.2f}"),
+                _text(sale.unit, f), (sale.amount, f.decimal, f"{sale.amount:,.2f}"),
+                _text(sale.buyer, f), _text(sale.mode, f), _text(sale.pairing, f),
+                _text(sale.event, f), _text("是" if sale.is_illustrative else "", f),
+            ])  # fmt: skip
+        sheet.finish()
 
 
 def _labor_line_cells(line: LaborLine, f: _Formats) -> list[tuple[Any, Any, str]]:
@@ -436,6 +653,60 @@ def _shown(value: Decimal | None, row: IndicatorRow) -> str:
     return f"{value:,.0f}"
 
 
+def _consumption_pdf(section: ConsumptionSection) -> dict[str, Any]:
+    def line(item: ConsumptionLine) -> dict[str, str]:
+        money = item.unit == "万元"
+        return {
+            "label": item.label,
+            "code": item.code,
+            "value": f"{item.value:,.2f}" if money else f"{item.value:,.0f}",
+            "unit": item.unit,
+            "lines": NO_VALUE if item.lines is None else f"{item.lines:,}",
+        }
+
+    return {
+        "lines": [line(item) for item in section.lines],
+        "uncounted": [line(item) for item in section.uncounted],
+        "by_channel_kind": [line(item) for item in section.by_channel_kind],
+        "by_category": [line(item) for item in section.by_category],
+        "channels": [
+            {
+                "name": row.name,
+                "kind": row.kind,
+                "counted": f"{row.counted_wan:,.2f}",
+                "counted_lines": f"{row.counted_lines:,}",
+                "uncounted": f"{row.uncounted_wan:,.2f}",
+                "is_illustrative": row.is_illustrative,
+            }
+            for row in section.channels
+        ],
+        "products": [
+            {
+                "name": row.name,
+                "supplier": row.supplier,
+                "quantity": f"{row.quantity:,.0f}",
+                "unit": row.unit,
+                "counted": f"{row.counted_wan:,.2f}",
+                "uncounted": f"{row.uncounted_wan:,.2f}",
+            }
+            for row in section.products
+        ],
+        "certificates": section.certificates,
+        "linkages": [
+            {
+                "year": row.year,
+                "supplier": row.supplier,
+                "households": f"{row.households:,}",
+                "poverty_exited": f"{row.poverty_exited:,}",
+                "paid": f"{row.paid / 10000:,.2f}",
+            }
+            for row in section.linkages
+        ],
+        "sale_lines": f"{section.sales_total:,}",
+        "is_empty": section.is_empty,
+    }
+
+
 def write_pdf(report: AnnualReport) -> bytes:
     """Render the report through reports/annual_pdf.html with WeasyPrint, A4."""
     # WeasyPrint reports each step (even of its import) at INFO: no place for them in our logs.
@@ -491,7 +762,13 @@ def write_pdf(report: AnnualReport) -> bytes:
     }
     html = render_to_string(
         "reports/annual_pdf.html",
-        {"report": report, "categories": categories, "ledger": ledger, "labor": labor},
+        {
+            "report": report,
+            "categories": categories,
+            "ledger": ledger,
+            "labor": labor,
+            "consumption": _consumption_pdf(report.consumption),
+        },
     )
     pdf: bytes = HTML(string=html).write_pdf()  # with no target, the PDF's bytes
     return pdf

@@ -43,6 +43,7 @@ class Row:
     values: dict[str, Any]
     headers: dict[str, str]  # column key → header as written, for messages
     errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # stored anyway, but worth a look
     unread: dict[str, str] = field(default_factory=dict)  # cells that could not be read, as written
     built: Any = None
     many: dict[str, list[models.Model]] = field(default_factory=dict)
@@ -54,6 +55,11 @@ class Row:
     def error(self, key: str | None, message: str) -> None:
         column = self.headers.get(key, key) if key else None
         self.errors.append(Problem(self.number, column, message))
+
+    def warn(self, key: str | None, message: str) -> None:
+        """Say something about the row that does not stop it being stored."""
+        column = self.headers.get(key, key) if key else None
+        self.warnings.append(Problem(self.number, column, message))
 
     def has(self, key: str) -> bool:
         return self.values.get(key) not in (None, "", [], ())

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from shanhai.consumption import facts as consumption_facts
+from shanhai.consumption.models import Channel, SaleMode
 from shanhai.indicators.catalogue import (
     SHIPPED,
     apply_catalogue,
@@ -159,8 +161,9 @@ def test_the_shipped_catalogue_uses_the_ledger_vocabulary():
     metrics |= {f"project.{kind}" for kind in FundTransaction.TransactionKind.values}
     metrics |= set(re.findall(r'"(labor\.[a-z_.]+)"', inspect.getsource(labor_facts)))
     metrics |= {f"labor.stable_{months}" for months in STABLE_MONTHS}
+    metrics |= set(re.findall(r'"(consumption\.[a-z_.]+)"', inspect.getsource(consumption_facts)))
     values = {
-        "direction": set(Direction.values),
+        "direction": {*Direction.values, *SaleMode.values},
         "level": set(Level.values),
         "category": {
             *Meeting.MeetingKind.values,
@@ -172,6 +175,7 @@ def test_the_shipped_catalogue_uses_the_ledger_vocabulary():
             *SalesEvent.EventKind.values,
             *Destination.values,
             *SubsidyRule.Kind.values,
+            *Channel.Kind.values,
         },
         "subcategory": {*TalentExchange.Form.values, *HouseholdType.values},
     }
@@ -323,5 +327,6 @@ def test_the_2021_catalogue_computes_from_ledger_records():
     assert {code: values[code] for code in expected} == {
         code: Decimal(value) for code, value in expected.items()
     }
-    assert values["E1"] is None  # fed by the consumption module, not yet there
+    assert values["E1"] == 0  # the consumption module: nothing sold
+    assert values["H1"] is None  # not fed by any module yet
     assert values["F1"] == 0  # the labor module: nobody placed

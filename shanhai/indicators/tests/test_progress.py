@@ -227,7 +227,7 @@ def statuses(user, pairing, today: date) -> dict[str, str]:
 def test_status_against_the_share_of_the_year_elapsed(tree, ledger, east_office):
     target(tree.county, 2023, "A1", 1, east_office)  # 1 of 1: done
     target(tree.county, 2023, "A3", 2, east_office)  # 1 of 2: 50 %
-    target(tree.county, 2023, "E1", 100, east_office)  # consumption: not yet, whatever the target
+    target(tree.county, 2023, "H1", 100, east_office)  # not fed yet, whatever the target
 
     midyear = statuses(east_office, tree.county, date(2023, 6, 30))  # 181/365 elapsed
     autumn = statuses(east_office, tree.county, date(2023, 9, 30))  # 273/365 elapsed
@@ -235,16 +235,16 @@ def test_status_against_the_share_of_the_year_elapsed(tree, ledger, east_office)
     assert (midyear["A1"], midyear["A3"]) == (Status.DONE, Status.ON_TRACK)
     assert (autumn["A1"], autumn["A3"]) == (Status.DONE, Status.BEHIND)
     assert midyear["A2"] == Status.NO_TARGET
-    assert midyear["E1"] == Status.NOT_YET
+    assert midyear["H1"] == Status.NOT_YET
 
 
-def test_consumption_indicators_show_as_not_yet(tree, ledger, east_office):
+def test_only_indicators_no_module_feeds_show_as_not_yet(tree, ledger, east_office):
     result = progress(east_office, tree.county, 2023)
     not_yet = {v.indicator.code for v in result.values if v.status == Status.NOT_YET}
 
-    assert {"E1", "E2", "E3"} <= not_yet
+    assert not_yet == {"H1"}
     assert all(v.actual is None for v in result.values if v.indicator.code in not_yet)
-    assert "E4" not in not_yet  # sales events come from the ledger
+    assert not {f"E{n}" for n in range(1, 10)} & not_yet  # the consumption module feeds these
     assert not {f"F{n}" for n in range(1, 13)} & not_yet  # the labor module feeds these
 
 
@@ -292,7 +292,7 @@ def test_cumulative_by_month_is_a_running_total(tree, ledger, east_office):
 
 def test_cumulative_by_month_is_empty_for_computed_indicators(tree, ledger, east_office):
     assert cumulative_by_month(east_office, tree.county, indicator("B2"), 2023) == []
-    assert cumulative_by_month(east_office, tree.county, indicator("E1"), 2023) == []
+    assert cumulative_by_month(east_office, tree.county, indicator("H1"), 2023) == []
 
 
 def test_the_records_behind_a2_are_exactly_the_west_principal_visits(tree, ledger, east_office):

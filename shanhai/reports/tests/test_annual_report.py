@@ -68,7 +68,7 @@ def test_the_json_counts_the_articles_leader_visits_and_teachers(report):
     assert indicators["A2"]["records"] == 4
     assert indicators["C8"]["unit"] == "人"
     assert indicators["B1"]["actual"] == "17480"  # 万元, never 1.748E+4
-    assert indicators["E1"]["actual"] is None  # fed by the consumption module, not yet there
+    assert indicators["H1"]["actual"] is None  # fed by no module yet
     assert data["title"] == "松江区 ↔ 威信县 东西部协作年度报告（2021—2023年）"
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from shanhai.demo import labor, ledger, places
+from shanhai.demo import consumption, labor, ledger, places
 from shanhai.indicators.catalogue import SHIPPED, load_catalogue, read_catalogue_file
 
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         users = places.load()
         summary = ledger.load(users)
         labor_summary = labor.load(users)
+        consumption_summary = consumption.load(users)
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
         self.stdout.write(
             _("Ledger: %(total)d demo records (%(created)d new this time).")
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 "batches": labor_summary.batches,
             }
         )
+        self.stdout.write(consumption_summary.message())
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": places.DEMO_PASSWORD}
         )
