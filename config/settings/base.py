@@ -136,6 +136,12 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "cache" / "progress",
     },
+    # API rate limits: shared by every server process, so a key gets the rate once, not once
+    # per worker.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "throttle",
+    },
 }
 
 # Long work (report files) runs in a worker: `shanhai db_worker` (see docs/operations.md).

@@ -18,11 +18,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
@@ -73,10 +75,13 @@ class ChannelKeyThrottle(SimpleRateThrottle):
 
     Ninja keeps one throttle object for every request; the history it reads is kept in local
     variables and the wait in thread-local storage, so concurrent requests do not mix them up.
-    The history lives in the default cache: per process unless that cache is shared.
+    The history lives in the "throttle" cache, shared by the server's processes (a file-based
+    cache by default; see docs/operations.md), so two workers do not each allow the rate.
     """
 
     scope = "channel-key"
+
+    cache = ConnectionProxy(caches, "throttle")  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__(rate=DEFAULT_RATE)

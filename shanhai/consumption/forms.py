@@ -508,6 +508,7 @@ class SaleFilterForm(forms.Form):
         label=_("Channel"), required=False, coerce=int, empty_value=None, choices=[]
     )
     product = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    event = forms.IntegerField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(
         label=_("Product"),
         required=False,

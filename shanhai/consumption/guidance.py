@@ -39,8 +39,9 @@ from shanhai.consumption.models import (
     ProductCategory,
     SalesMonth,
 )
-from shanhai.consumption.selectors import validities
+from shanhai.consumption.selectors import open_demand, townships, validities
 from shanhai.places.models import Pairing, Place
+from shanhai.places.selectors import short_name
 
 HORIZON = 12
 BACKTEST_HOLDOUT = 12
@@ -447,8 +448,6 @@ def sentences(guidance: Guidance, category: CategoryGuidance) -> list[str]:
 
 def east_name(pairing: Pairing) -> str:
     """上海 for a pairing with 松江区: the top of the eastern place's tree, without 市."""
-    from shanhai.places.selectors import short_name
-
     place = pairing.east_place
     top = Place.objects.filter(pk=_path_ids(place.path)[0]).first() if place.parent_id else place
     return short_name((top or place).name)
@@ -581,15 +580,6 @@ def declared_supply(
     return items
 
 
-def open_demand(pairing: Pairing) -> list[Demand]:
-    """Open demand posted in *pairing* and below, soonest first."""
-    return list(
-        Demand.objects.filter(
-            pairing__path__startswith=pairing.path, status=Demand.Status.OPEN
-        ).order_by("deliver_from", "id")
-    )
-
-
 def posted_by_category(demands: Iterable[Demand]) -> dict[str, dict[Month, Decimal]]:
     posted: dict[str, dict[Month, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for demand in demands:
@@ -597,19 +587,6 @@ def posted_by_category(demands: Iterable[Demand]) -> dict[str, dict[Month, Decim
         for month, kg in spread.items():
             posted[demand.category][month] += kg
     return {c: dict(v) for c, v in posted.items()}
-
-
-def public_pairing(code: str) -> Pairing | None:
-    """The pairing *code*, for the growers' page, which anyone may read."""
-    return Pairing.objects.select_related("east_place", "west_place").filter(code=code).first()
-
-
-def townships(pairing: Pairing) -> list[Place]:
-    """The townships of the pairing's western place (the place itself when it is one)."""
-    west = pairing.west_place
-    return list(
-        Place.objects.filter(path__startswith=west.path, level=Place.Level.TOWN).order_by("path")
-    )
 
 
 def pairing_guidance(

@@ -32,8 +32,7 @@ from shanhai.consumption.models import (
     SalesMonth,
     Supplier,
 )
-
-COUNTED = Q(is_certified=True, is_excluded=False, is_held=False)
+from shanhai.consumption.selectors import COUNTED_LINES
 
 SALES_METRIC = "consumption.sales"
 CERTIFIED_METRIC = "consumption.certified"
@@ -90,7 +89,7 @@ def counted_lines_behind(
     """The counted sale lines behind a "consumption.sales" figure, oldest first."""
     first, after = _days(start, end)
     lines = SaleLine.objects.filter(
-        COUNTED, pairing_id__in=list(pairing_ids), sold_on__gte=first, sold_on__lt=after
+        COUNTED_LINES, pairing_id__in=list(pairing_ids), sold_on__gte=first, sold_on__lt=after
     )
     return (
         _matching(lines, filters, SALES_DIMENSIONS)

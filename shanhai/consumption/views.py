@@ -7,9 +7,6 @@ from __future__ import annotations
 import mimetypes
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from functools import reduce
-from operator import or_
 from pathlib import PurePath
 from typing import Any
 
@@ -18,18 +15,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shanhai.accounts.models import Action, Side, User
+from shanhai.accounts.models import Action, User
 from shanhai.consumption import selectors, services
 from shanhai.consumption.forms import (
     STEP_FIELDS,
@@ -51,29 +48,19 @@ from shanhai.consumption.models import (
     Certification,
     CertificationStep,
     Channel,
-    ChannelToken,
     EntryMethod,
     Product,
     SaleFlag,
-    SaleLine,
-    SalesBatch,
     SalesMonth,
     Supplier,
 )
 from shanhai.core.http import AuthenticatedHttpRequest
-from shanhai.places.models import Pairing, Place
+from shanhai.places.models import Pairing
 from shanhai.places.selectors import pairings_for_user, user_can, user_can_anywhere
 
 PAGE_SIZE = 30
 BATCHES_PER_PAGE = 20
 QUEUE_LIMIT = 500  # open applications shown at once; the rest are counted
-OPEN_STATUSES = (
-    Certification.Status.APPLIED,
-    Certification.Status.REVIEWED,
-    Certification.Status.RECHECKED,
-    Certification.Status.PUBLICISED,
-)
-COUNTED = Q(is_certified=True, is_excluded=False, is_held=False)
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
 
@@ -116,176 +103,17 @@ def _year(value: str | None, default: int) -> int:
     return year if 2000 <= year <= timezone.localdate().year + 1 else default
 
 
-# ---------------------------------------------------------------------------------------------
-# Reads the core selectors do not offer (yet): page-shaped, each a query or two.
-
-
-@dataclass(frozen=True)
-class Badge:
-    """A product's certification as a list shows it: 已认定 until …, 公示中, 审核中, 未认定 …"""
-
-    state: str  # certified, notice, review, none, rejected, withdrawn, expired
-    until: date | None = None
-    certification_id: int | None = None
-
-    @property
-    def label(self) -> str:
-        if self.state == "certified" and self.until:
-            return _("Certified until %(day)s") % {"day": _date_text(self.until)}
-        return {
-            "notice": _("Under public notice"),
-            "review": _("Under review"),
-            "none": _("Not certified"),
-            "rejected": _("Not certified"),
-            "withdrawn": _("Certificate withdrawn"),
-            "expired": _("Certificate expired"),
-        }.get(self.state, _("Not certified"))
-
-    @property
-    def css(self) -> str:
-        colour = {"certified": "status-confirmed", "notice": "status-pending"}.get(self.state)
-        colour = colour or ("status-pending" if self.state == "review" else "muted")
-        return f"cert-{self.state} {colour}"
-
-
-def _date_text(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
-
-
-def product_badges(product_ids: list[int], today: date) -> dict[int, Badge]:
-    """The badge of each product, from all its certifications, in one query."""
-    badges: dict[int, Badge] = dict.fromkeys(product_ids, Badge("none"))
-    latest: dict[int, Certification] = {}
-    valid: dict[int, Certification] = {}
-    certifications = Certification.objects.filter(product_id__in=product_ids).order_by(
-        "applied_on", "id"
-    )
-    for cert in certifications:
-        latest[cert.product_id] = cert
-        if (
-            cert.status == Certification.Status.CERTIFIED
-            and cert.valid_from is not None
-            and cert.valid_to is not None
-            and cert.valid_from <= today <= cert.valid_to
-        ):
-            valid[cert.product_id] = cert
-    for product_id, cert in latest.items():
-        current = valid.get(product_id)
-        if current is not None:  # a renewal under way does not hide a valid certificate
-            badges[product_id] = Badge("certified", current.valid_to, current.pk)
-            continue
-        status = cert.status
-        if status == Certification.Status.PUBLICISED:
-            badges[product_id] = Badge("notice", cert.publicity_to, cert.pk)
-        elif status in OPEN_STATUSES:
-            badges[product_id] = Badge("review", None, cert.pk)
-        elif status == Certification.Status.CERTIFIED:
-            expired = cert.valid_to is not None and cert.valid_to < today
-            state = "expired" if expired else "certified"
-            badges[product_id] = Badge(state, cert.valid_to, cert.pk)
-        elif status == Certification.Status.WITHDRAWN:
-            badges[product_id] = Badge("withdrawn", cert.withdrawn_on, cert.pk)
-        else:
-            badges[product_id] = Badge("rejected", None, cert.pk)
-    return badges
-
-
-def _west_places(pairings: list[Pairing]) -> QuerySet[Place]:
-    """Towns and villages on the western side of *pairings*: where suppliers produce."""
-    roots: list[str] = []
-    for path in sorted({p.west_place.path for p in pairings}):
-        if not any(path.startswith(root) for root in roots):
-            roots.append(path)
-    if not roots:
-        return Place.objects.none()
-    return Place.objects.filter(
-        reduce(or_, (Q(path__startswith=root) for root in roots)),
-        side=Side.WEST,
-        level__in=[Place.Level.TOWN, Place.Level.VILLAGE],
-    ).order_by("path")
-
-
-def _visible_batches(user: User) -> QuerySet[SalesBatch]:
-    channels = selectors.channels_for_user(user).values("pk")
-    return SalesBatch.objects.filter(channel__in=channels).select_related("channel")
-
-
-def _certified_count(user: User, today: date) -> int:
-    """How many of the products *user* may see are certified *today*."""
-    certified = (
-        Certification.objects.filter(
-            status__in=[Certification.Status.CERTIFIED, Certification.Status.WITHDRAWN],
-            valid_from__lte=today,
-            valid_to__gte=today,
-        )
-        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-        .values("product_id")
-    )
-    return selectors.products_for_user(user).filter(pk__in=certified).count()
-
-
-def _channel_sums(channel_ids: list[int], year: int) -> dict[int, Any]:
-    rows = (
-        SalesMonth.objects.filter(channel_id__in=channel_ids, month__year=year)
-        .values("channel_id")
-        .annotate(
-            counted=Sum("amount", filter=Q(is_counted=True)),
-            uncounted=Sum("amount", filter=Q(is_counted=False)),
-            lines=Sum("lines"),
-        )
-        .order_by()
-    )
-    return {row["channel_id"]: row for row in rows}
-
-
-def _open_flags_by_channel(channel_ids: list[int]) -> dict[int, int]:
-    rows = (
-        SaleFlag.objects.filter(status=SaleFlag.Status.OPEN, line__channel_id__in=channel_ids)
-        .values_list("line__channel_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return dict(rows)
-
-
-def _flags_of_lines(line_ids: list[int]) -> dict[int, list[SaleFlag]]:
-    found: dict[int, list[SaleFlag]] = defaultdict(list)
-    for flag in SaleFlag.objects.filter(line_id__in=line_ids).order_by("id"):
-        found[flag.line_id].append(flag)
-    return found
-
-
-def _step_for_user(user: User, step_id: int) -> CertificationStep:
-    step = CertificationStep.objects.filter(pk=step_id).first()
-    if step is None:
-        raise Http404
-    selectors.get_certification_for_user(user, step.certification_id)
-    return step
-
-
-def _token_for_user(user: User, token_id: int) -> ChannelToken:
-    token = ChannelToken.objects.filter(pk=token_id).first()
-    if token is None:
-        raise Http404
-    token.channel = selectors.get_channel_for_user(user, token.channel_id)
-    return token
-
-
 def _sales_year(
     request: AuthenticatedHttpRequest, months: QuerySet[SalesMonth]
 ) -> tuple[int, list[int]]:
     """The year asked for, else the latest with sales (a ledger kept up to last year does not
     open empty), and the years to offer."""
     this_year = timezone.localdate().year
-    with_sales = {day.year for day in months.dates("month", "year") if day.year <= this_year}
+    with_sales = {year for year in selectors.sales_years(months) if year <= this_year}
     years = sorted(with_sales | {this_year}, reverse=True)
     default = max(with_sales, default=this_year)
     year = _year(request.GET.get("year"), default)
     return year, sorted({*years, year}, reverse=True)
-
-
-def _linkage(supplier: Supplier, year: int) -> BenefitLinkage | None:
-    return supplier.linkages.filter(year=year).first()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,36 +125,34 @@ def _linkage(supplier: Supplier, year: int) -> BenefitLinkage | None:
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The way in: what the reader's pairings have, what waits for them, and links to it all."""
     user = request.user
-    today = timezone.localdate()
-    open_certifications = dict(
-        selectors.certifications_for_user(user, open_only=True)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    flag_counts = selectors.flag_counts(user)
+    overview = selectors.overview_for_user(user, today=timezone.localdate())
     months = selectors.months_for_user(user)
     year, years = _sales_year(request, months)
+    flags = overview.open_flags
     context = {
         "year": year,
         "years": years,
-        "suppliers": selectors.suppliers_for_user(user).count(),
-        "products": selectors.products_for_user(user).count(),
-        "certified": _certified_count(user, today),
+        "suppliers": overview.suppliers,
+        "products": overview.products,
+        "certified": overview.certified,
         "applications": [
-            (status, Certification.Status(status).label, open_certifications.get(status, 0))
-            for status in OPEN_STATUSES
+            (
+                status,
+                Certification.Status(status).label,
+                overview.open_certifications.get(status, 0),
+            )
+            for status in selectors.OPEN_STATUSES
         ],
-        "open_applications": sum(open_certifications.values()),
+        "open_applications": sum(overview.open_certifications.values()),
         "flags": [
-            (kind, label, flag_counts.get(kind, 0))
+            (kind, label, flags.get(kind, 0))
             for kind, label in SaleFlag.Kind.choices
-            if flag_counts.get(kind)
+            if flags.get(kind)
         ],
-        "open_flags": sum(flag_counts.values()),
-        "open_flag_count": sum(flag_counts.values()),  # the tab bar's count, already known
-        "totals": selectors.sales_totals(months.filter(month__year=year)),
-        "batches": _visible_batches(user).select_related("received_by")[:8],
+        "open_flags": sum(flags.values()),
+        "open_flag_count": sum(flags.values()),  # the tab bar's count, already known
+        "totals": selectors.sales_totals(selectors.sales_months(months, year=year)),
+        "batches": overview.batches,
         "can_record": user_can_anywhere(user, Action.RECORD),
         "can_plan": user_can_anywhere(user, Action.PLAN),
         "tab": "home",
@@ -343,20 +169,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def supplier_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     pairings = list(pairings_for_user(user))
-    form = SupplierFilterForm(
-        request.GET, pairings=pairings, towns=_west_places(pairings).filter(level=Place.Level.TOWN)
-    )
-    suppliers = form.apply(selectors.suppliers_for_user(user)).prefetch_related(
-        Prefetch("products", queryset=Product.objects.order_by("name", "spec", "id"))
-    )
+    form = SupplierFilterForm(request.GET, pairings=pairings, towns=selectors.west_towns(pairings))
+    suppliers = selectors.suppliers_with_products(form.apply(selectors.suppliers_for_user(user)))
     page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
-    badges = product_badges(
-        [product.pk for supplier in page for product in supplier.products.all()],
-        timezone.localdate(),
-    )
-    for supplier in page:
-        for product in supplier.products.all():
-            product.badge = badges[product.pk]  # type: ignore[attr-defined]
+    page.object_list = selectors.suppliers_with_badges(page, timezone.localdate())
     context = {
         "form": form,
         "page": page,
@@ -372,27 +188,15 @@ def supplier_detail(request: AuthenticatedHttpRequest, supplier_id: int) -> Http
     user = request.user
     supplier = selectors.get_supplier_for_user(user, supplier_id)
     today = timezone.localdate()
-    products = list(supplier.products.select_related("origin").order_by("name", "spec", "id"))
-    badges = product_badges([p.pk for p in products], today)
-    months = selectors.months_for_user(user).filter(product__supplier=supplier)
+    months = selectors.sales_months(selectors.months_for_user(user), supplier=supplier)
     year, years = _sales_year(request, months)
-    sums = {
-        row["product_id"]: row
-        for row in months.filter(month__year=year)
-        .values("product_id")
-        .annotate(
-            counted=Sum("amount", filter=Q(is_counted=True)),
-            uncounted=Sum("amount", filter=Q(is_counted=False)),
-        )
-        .order_by()
-    }
-    for product in products:
-        product.badge = badges[product.pk]  # type: ignore[attr-defined]
-        product.sums = sums.get(product.pk, {})  # type: ignore[attr-defined]
+    products = selectors.supplier_products(
+        supplier, months=selectors.sales_months(months, year=year), today=today
+    )
     context = {
         "supplier": supplier,
         "products": products,
-        "linkages": list(supplier.linkages.all()),
+        "linkages": selectors.supplier_linkages(supplier),
         "year": year,
         "years": years,
         "this_year": today.year,
@@ -415,7 +219,7 @@ def supplier_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST or None,
         instance=Supplier(registered_on=timezone.localdate(), pairing=chosen),
         pairings=pairings,
-        places=_west_places(choices),
+        places=selectors.west_places(choices),
     )
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()
@@ -441,7 +245,7 @@ def supplier_edit(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpRe
         request.POST or None,
         instance=editing,
         pairings=None,
-        places=_west_places([supplier.pairing]),
+        places=selectors.west_places([supplier.pairing]),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -464,7 +268,7 @@ def linkage_edit(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpRes
     _check(user, supplier.pairing, Action.RECORD)
     this_year = timezone.localdate().year
     year = _year(request.GET.get("year"), this_year)
-    existing = _linkage(supplier, year)
+    existing = selectors.supplier_linkage(supplier, year)
     form = LinkageForm(
         request.POST or None, instance=existing or BenefitLinkage(supplier=supplier, year=year)
     )
@@ -502,7 +306,7 @@ def product_create(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpR
     form = ProductForm(
         request.POST or None,
         instance=Product(supplier=supplier, origin=supplier.place),
-        origins=_west_places([supplier.pairing]),
+        origins=selectors.west_places([supplier.pairing]),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -528,7 +332,7 @@ def product_edit(request: AuthenticatedHttpRequest, product_id: int) -> HttpResp
     form = ProductForm(
         request.POST or None,
         instance=editing,
-        origins=_west_places([product.supplier.pairing]),
+        origins=selectors.west_places([product.supplier.pairing]),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -554,21 +358,17 @@ def product_detail(request: AuthenticatedHttpRequest, product_id: int) -> HttpRe
     user = request.user
     product = selectors.get_product_for_user(user, product_id)
     today = timezone.localdate()
-    certifications = list(
-        product.certifications.prefetch_related(
-            Prefetch("steps", queryset=CertificationStep.objects.select_related("done_by"))
-        )
-    )
-    months = selectors.months_for_user(user).filter(product=product)
+    certifications = selectors.product_certifications(product)
+    months = selectors.sales_months(selectors.months_for_user(user), product=product)
     year, years = _sales_year(request, months)
-    months = months.filter(month__year=year)
+    months = selectors.sales_months(months, year=year)
     pairing = product.supplier.pairing
     context = {
         "product": product,
         "supplier": product.supplier,
-        "badge": product_badges([product.pk], today)[product.pk],
+        "badge": selectors.product_badges([product.pk], today)[product.pk],
         "certifications": certifications,
-        "open_certification": next((c for c in certifications if c.status in OPEN_STATUSES), None),
+        "open_certification": selectors.open_certification(certifications),
         "year": year,
         "years": years,
         "totals": selectors.sales_totals(months),
@@ -583,71 +383,17 @@ def product_detail(request: AuthenticatedHttpRequest, product_id: int) -> HttpRe
 # Certification
 
 
-@dataclass
-class QueueGroup:
-    status: str
-    label: str
-    count: int
-    items: list[Certification] = field(default_factory=list)
-
-
-def waiting_for(cert: Certification, today: date) -> str:
-    """What an open application waits for, in a few words."""
-    status = cert.status
-    if status == Certification.Status.APPLIED:
-        return _("The county's review and stamp")
-    if status == Certification.Status.REVIEWED:
-        return _("The re-check")
-    if status == Certification.Status.RECHECKED:
-        return _("The public notice to start")
-    unanswered = getattr(cert, "objections", 0) - getattr(cert, "answers", 0)
-    if unanswered > 0:
-        return ngettext(
-            "An answer to %(count)d objection",
-            "Answers to %(count)d objections",
-            unanswered,
-        ) % {"count": unanswered}
-    if cert.publicity_to and today <= cert.publicity_to:
-        return _("The public notice to end on %(day)s") % {"day": _date_text(cert.publicity_to)}
-    if cert.unmet_criteria:
-        return _("Criteria still unmet: %(count)d") % {"count": len(cert.unmet_criteria)}
-    return _("The decision: ready to certify")
-
-
 @login_required
 @require_GET
 def certification_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The commerce bureau's work queue: open applications by status, oldest first."""
-    user = request.user
-    today = timezone.localdate()
-    open_ones = selectors.certifications_for_user(user, open_only=True)
-    counts = dict(open_ones.values_list("status").annotate(n=Count("pk")).order_by())
-    items = list(
-        open_ones.select_related("product__supplier__pairing")
-        .annotate(
-            objections=Count("steps", filter=Q(steps__kind=CertificationStep.Kind.OBJECTION)),
-            answers=Count("steps", filter=Q(steps__kind=CertificationStep.Kind.ANSWERED)),
-        )
-        .order_by("applied_on", "id")[:QUEUE_LIMIT]
+    queue = selectors.certification_queue_for_user(
+        request.user, today=timezone.localdate(), limit=QUEUE_LIMIT
     )
-    groups: dict[str, QueueGroup] = {
-        status: QueueGroup(status, str(Certification.Status(status).label), counts.get(status, 0))
-        for status in OPEN_STATUSES
-    }
-    for cert in items:
-        cert.waiting_for = waiting_for(cert, today)  # type: ignore[attr-defined]
-        cert.is_ready = (  # type: ignore[attr-defined]
-            cert.status == Certification.Status.PUBLICISED
-            and cert.publicity_to is not None
-            and today > cert.publicity_to
-            and not cert.unmet_criteria
-            and cert.objections <= cert.answers
-        )
-        groups[cert.status].items.append(cert)
     context = {
-        "groups": list(groups.values()),
-        "total": sum(counts.values()),
-        "shown": len(items),
+        "groups": queue.groups,
+        "total": queue.total,
+        "shown": queue.shown,
         "tab": "certification-queue",
     }
     return render(request, "consumption/certification_queue.html", context)
@@ -687,7 +433,7 @@ def certification_apply(request: AuthenticatedHttpRequest, product_id: int) -> H
 def _certification_page(
     request: AuthenticatedHttpRequest, certification: Certification, form: StepForm | None
 ) -> dict[str, Any]:
-    steps = list(certification.steps.select_related("done_by"))
+    history = selectors.certification_history(certification)
     criteria = [
         (
             name,
@@ -696,21 +442,22 @@ def _certification_page(
         )
         for name in Certification.CRITERIA
     ]
-    objections = sum(1 for s in steps if s.kind == CertificationStep.Kind.OBJECTION)
-    answers = sum(1 for s in steps if s.kind == CertificationStep.Kind.ANSWERED)
-    certification.objections = objections  # type: ignore[attr-defined]
-    certification.answers = answers  # type: ignore[attr-defined]
     today = timezone.localdate()
-    is_open = certification.status in OPEN_STATUSES
+    is_open = certification.status in selectors.OPEN_STATUSES
+    badges = selectors.product_badges([certification.product_id], today)
     return {
         "certification": certification,
         "product": certification.product,
         "supplier": certification.product.supplier,
-        "steps": steps,
+        "steps": history.steps,
         "criteria": criteria,
-        "badge": product_badges([certification.product_id], today)[certification.product_id],
-        "waiting_for": waiting_for(certification, today) if is_open else "",
-        "unanswered": max(objections - answers, 0),
+        "badge": badges[certification.product_id],
+        "waiting_for": (
+            selectors.waiting_for(certification, today, unanswered=history.unanswered)
+            if is_open
+            else ""
+        ),
+        "unanswered": history.unanswered,
         "form": form,
         "step_fields": {str(kind): list(names) for kind, names in STEP_FIELDS.items()},
         "tab": "certification-queue",
@@ -756,7 +503,7 @@ def certification_detail(request: AuthenticatedHttpRequest, certification_id: in
 @require_GET
 def certification_evidence(request: AuthenticatedHttpRequest, step_id: int) -> FileResponse:
     """Serve a step's evidence to those who may see the certification."""
-    step = _step_for_user(request.user, step_id)
+    step = selectors.get_step_for_user(request.user, step_id)
     if not step.evidence:
         raise Http404
     name = PurePath(str(step.evidence.name)).name
@@ -780,15 +527,10 @@ def certification_evidence(request: AuthenticatedHttpRequest, step_id: int) -> F
 @require_GET
 def channel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    channels = selectors.channels_for_user(user)
-    year, years = _sales_year(request, SalesMonth.objects.filter(channel__in=channels.values("pk")))
-    page = Paginator(channels.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [channel.pk for channel in page]
-    sums = _channel_sums(ids, year)
-    flags = _open_flags_by_channel(ids)
-    for channel in page:
-        channel.sums = sums.get(channel.pk, {})  # type: ignore[attr-defined]
-        channel.open_flags = flags.get(channel.pk, 0)  # type: ignore[attr-defined]
+    channels = selectors.channels_for_user(user)  # by name
+    year, years = _sales_year(request, selectors.channel_months(channels))
+    page = Paginator(channels, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.channels_with_figures(page, year)
     context = {
         "page": page,
         "year": year,
@@ -826,19 +568,18 @@ def _channel_page(
     request: AuthenticatedHttpRequest, channel: Channel, **extra: Any
 ) -> dict[str, Any]:
     user = request.user
-    year, years = _sales_year(request, SalesMonth.objects.filter(channel=channel))
-    batches = Paginator(
-        channel.batches.select_related("received_by", "token").order_by("-received_at", "-id"),
-        BATCHES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    sums = _channel_sums([channel.pk], year).get(channel.pk, {})
+    year, years = _sales_year(request, selectors.channel_months(channel))
+    batches = Paginator(selectors.channel_batches(channel), BATCHES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    sums = selectors.channel_sums([channel.pk], year).get(channel.pk, {})
     return {
         "channel": channel,
         "batches": batches,
         "page": batches,
-        "tokens": list(channel.tokens.select_related("created_by")),
+        "tokens": selectors.channel_tokens(channel),
         "sums": sums,
-        "open_flags": _open_flags_by_channel([channel.pk]).get(channel.pk, 0),
+        "open_flags": selectors.open_flags_by_channel([channel.pk]).get(channel.pk, 0),
         "year": year,
         "years": years,
         "can_plan": user_can(user, channel.pairing, Action.PLAN),
@@ -881,7 +622,7 @@ def channel_key_issue(request: AuthenticatedHttpRequest, channel_id: int) -> Htt
 @login_required
 @require_POST
 def channel_key_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
-    token = _token_for_user(request.user, token_id)
+    token = selectors.get_token_for_user(request.user, token_id)
     services.revoke_channel_token(token=token, revoked_by=request.user)
     messages.success(request, _("The key %(prefix)s… no longer works.") % {"prefix": token.prefix})
     return redirect("consumption:channel-detail", token.channel_id)
@@ -904,11 +645,10 @@ class LineOutcome:
 
 
 def _sale_formset(request: AuthenticatedHttpRequest, data: Any = None, rows: int = 3) -> Any:
-    products = selectors.products_for_user(request.user).select_related("supplier")
     formset = SaleLineFormSet(
         data,
-        products=products.order_by("name", "spec", "id"),
-        buyers=selectors.buyers().order_by("name"),
+        products=selectors.product_choices_for_user(request.user),
+        buyers=selectors.buyer_choices(),
         prefix="line",
     )
     formset.extra = rows  # blank lines to fill; a line left blank is not a sale
@@ -980,7 +720,7 @@ def _outcomes(
     for error in outcome.errors:
         errors[error.index].append(error)
     line_ids = [r.line_id for r in outcome.results if r.line_id and r.status == "created"]
-    flags = _flags_of_lines(line_ids)
+    flags = selectors.flags_of_lines(line_ids)
     outcomes: list[LineOutcome] = []
     rejected: list[tuple[Any, list[services.LineError]]] = []
     for result in outcome.results:
@@ -1020,61 +760,30 @@ def _outcomes(
     return outcomes, formset
 
 
-@dataclass
-class LinePage:
-    """A page of sale lines without counting them all: the table can hold millions."""
-
-    lines: list[SaleLine]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 @login_required
 @require_GET
 def sale_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    channels = list(selectors.channels_for_user(user).order_by("name"))
-    form = SaleFilterForm(request.GET, channels=channels)
-    lines = selectors.sale_lines_for_user(user)
+    form = SaleFilterForm(request.GET, channels=selectors.channels_for_user(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    lines = selectors.sale_lines_matching(user, **filters)
     product = None
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["channel"]:
-            lines = lines.filter(channel_id=data["channel"])
-        if data["product"]:
-            lines = lines.filter(product_id=data["product"])
-            product = selectors.products_for_user(user).filter(pk=data["product"]).first()
-        if data["q"]:
-            lines = lines.filter(product__name__contains=data["q"].strip())
-        if data["date_from"]:
-            lines = lines.filter(sold_on__gte=data["date_from"])
-        if data["date_to"]:
-            lines = lines.filter(sold_on__lte=data["date_to"])
-        if data["counted"] == "yes":
-            lines = lines.filter(COUNTED)
-        elif data["counted"] == "no":
-            lines = lines.exclude(COUNTED)
+    if filters.get("product"):
+        product = selectors.find_product_for_user(user, filters["product"])
+    event = None
+    if filters.get("event"):
+        event = selectors.event_sales_for_user(user, filters["event"])
     try:
         number = max(int(request.GET.get("page") or 1), 1)
     except ValueError:
         number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(
-        lines.prefetch_related(
-            Prefetch("flags", queryset=SaleFlag.objects.order_by("id"))
-        ).order_by("-sold_on", "-id")[start : start + PAGE_SIZE + 1]
-    )
-    page = LinePage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
-        "page": page,
+        "page": selectors.sale_lines_page(lines, number=number, per_page=PAGE_SIZE),
         "product": product,
+        "event": event,
         "query": query.urlencode(),
         "tab": "channel-list",
     }
@@ -1089,26 +798,15 @@ def _flag_page(
     request: AuthenticatedHttpRequest, resolve_form: ResolveForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    channels = list(selectors.channels_for_user(user).order_by("name"))
-    form = FlagFilterForm(request.GET, channels=channels)
+    form = FlagFilterForm(request.GET, channels=selectors.channels_for_user(user))
     status = SaleFlag.Status.OPEN
-    flags = selectors.flags_for_user(user, status=None)
+    filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
         status = data["status"] or SaleFlag.Status.OPEN
-        if data["kind"]:
-            flags = flags.filter(kind=data["kind"])
-        if data["channel"]:
-            flags = flags.filter(line__channel_id=data["channel"])
-    flags = flags.filter(status=status).select_related(
-        "line__buyer",
-        "line__pairing__east_place",
-        "line__pairing__west_place",
-        "line__pairing__east_organisation",
-        "line__pairing__west_organisation",
-        "resolved_by",
-    )
-    page = Paginator(flags.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        filters = {"kind": data["kind"], "channel": data["channel"]}
+    flags = selectors.flags_matching(user, status=status, **filters)
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.flag_counts(user)
     return {
         "form": form,
@@ -1140,7 +838,7 @@ def flag_resolve(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ResolveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        chosen = selectors.flags_for_user(user, status=None).filter(pk__in=data["flags"])
+        chosen = selectors.chosen_flags_for_user(user, data["flags"])
         try:
             resolved = services.resolve_flags(
                 flags=chosen, resolution=data["resolution"], resolved_by=user, note=data["note"]

@@ -18,9 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django_stubs_ext import StrOrPromise
@@ -35,12 +34,10 @@ from shanhai.consumption.forms_market import (
     QuotaForm,
     year_from,
 )
-from shanhai.consumption.models import BuyerQuota, Demand, ProductCategory, SaleMode
+from shanhai.consumption.models import Demand, ProductCategory, SaleMode
 from shanhai.core.http import AuthenticatedHttpRequest
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import (
-    get_pairing_for_user,
-    pairings_for_user,
     user_can,
     user_can_anywhere,
 )
@@ -58,19 +55,22 @@ PRODUCER_MAX_AGE = 300  # seconds a phone or a proxy may keep the growers' page
 def _pairing(request: AuthenticatedHttpRequest, action: str = Action.VIEW) -> Pairing:
     """The pairing named by ?pairing=, else the widest one the reader may see (404 if none)."""
     code = request.GET.get("pairing", "").strip()
-    if code:
-        return get_pairing_for_user(request.user, code, action)
-    pairing = pairings_for_user(request.user).order_by("depth", "path").first()
-    if pairing is None:
-        raise Http404
-    if action != Action.VIEW and not user_can(request.user, pairing, action):
-        raise PermissionDenied
-    return pairing
+    return selectors.get_shown_pairing_for_user(request.user, code, action)
 
 
-def _pairing_choices(request: AuthenticatedHttpRequest) -> list[Pairing]:
-    """The pairings the reader may switch the page to."""
-    return list(pairings_for_user(request.user).order_by("path")[:300])
+def _year(request: AuthenticatedHttpRequest, years: list[int]) -> int:
+    """The year asked for, else the latest of *years* up to this one, else this one."""
+    this_year = timezone.localdate().year
+    default = max((year for year in years if year <= this_year), default=this_year)
+    return year_from(request.GET.get("year"), default=default)
+
+
+def _pairing_page(
+    request: AuthenticatedHttpRequest, pairing: Pairing, tab: str, **context: Any
+) -> dict[str, Any]:
+    """The context of a market page about *pairing*, with the pairings it may switch to."""
+    choices = selectors.pairing_choices_for_user(request.user)
+    return {"pairing": pairing, **context, "tab": tab, "pairing_choices": choices}
 
 
 def _with_pairing(name: str, pairing: Pairing, **query: Any) -> str:
@@ -78,18 +78,24 @@ def _with_pairing(name: str, pairing: Pairing, **query: Any) -> str:
     return f"{reverse(name)}?{'&'.join(parts)}"
 
 
-def _wan(amount: Decimal) -> float:
-    """Yuan as 万元 with two decimals, for a chart."""
-    return float((amount / WAN).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
 def in_wan(amount: Decimal) -> Decimal:
     """Yuan as 万元 to two decimals, for tables whose header names the unit."""
     return (amount / WAN).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def _wan(amount: Decimal) -> float:
+    """Yuan as 万元 with two decimals, for a chart."""
+    return float(in_wan(amount))
+
+
+def _t(kg: Decimal) -> Decimal:
+    """Kilograms as tonnes to the nearest 10 kg, for the tables."""
+    return (kg / 1000).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def _tonnes(kg: Decimal) -> float:
-    return float((kg / 1000).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    """Kilograms as tonnes to the nearest 10 kg, for a chart."""
+    return float(_t(kg))
 
 
 def _month_label(month: date, *, with_year: bool = False) -> str:
@@ -230,26 +236,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not channel_id.isdigit():
             raise Http404
         channel = selectors.get_channel_for_user(request.user, int(channel_id))
-        months = months.filter(channel=channel)
-    today = timezone.localdate()
-    with_sales = sorted({d.year for d in months.dates("month", "year")}, reverse=True)
-    year = year_from(
-        request.GET.get("year"),
-        default=max((y for y in with_sales if y <= today.year), default=today.year),
-    )
+        months = selectors.sales_months(months, channel=channel)
+    with_sales = selectors.sales_years(months)
+    year = _year(request, with_sales)
     years = sorted({*with_sales, year}, reverse=True)
-    in_year = months.filter(month__year=year)
-    board = Dashboard(
-        _dashboard_months(
-            year,
-            {
-                SaleMode.PURCHASED: selectors.sales_by(
-                    in_year.filter(mode=SaleMode.PURCHASED), "month"
-                ),
-                SaleMode.HELPED: selectors.sales_by(in_year.filter(mode=SaleMode.HELPED), "month"),
-            },
-        )
-    )
+    in_year = selectors.sales_months(months, year=year)
+    by_mode: dict[str, list[dict[str, object]]] = {
+        mode: selectors.sales_by(selectors.sales_months(in_year, mode=mode), "month")
+        for mode in (SaleMode.PURCHASED, SaleMode.HELPED)
+    }
+    board = Dashboard(_dashboard_months(year, by_mode))
     if channel is None:
         links = {
             c.name: _with_pairing("consumption_market:dashboard", pairing, year=year, channel=c.pk)
@@ -258,16 +254,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         board.channels = _rows(selectors.sales_by(in_year, "channel"), str, links)
     board.products = _rows(selectors.sales_by(in_year, "product"), str, {})
     board.categories = _rows(selectors.sales_by(in_year, "category"), _category_label, {})
-    context = {
-        "pairing": pairing,
-        "channel": channel,
-        "year": year,
-        "years": years,
-        "board": board,
-        "charts": _dashboard_charts(board) if board.lines else None,
-        "tab": "dashboard",
-        "pairing_choices": _pairing_choices(request),
-    }
+    context = _pairing_page(
+        request,
+        pairing,
+        "dashboard",
+        channel=channel,
+        year=year,
+        years=years,
+        board=board,
+        charts=_dashboard_charts(board) if board.lines else None,
+    )
     return render(request, "consumption/market_dashboard.html", context)
 
 
@@ -312,11 +308,6 @@ def _dashboard_charts(board: Dashboard) -> dict[str, Any]:
 # 832 reserved shares
 
 
-def _quota_years() -> list[int]:
-    """The years some reserved share is set for (proposed for selectors.py)."""
-    return sorted(set(BuyerQuota.objects.values_list("year", flat=True).distinct()), reverse=True)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def quota_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -325,12 +316,8 @@ def quota_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404
     pairing = _pairing(request)
     can_plan = user_can(request.user, pairing, Action.PLAN)
-    today = timezone.localdate()
-    set_years = _quota_years()
-    year = year_from(
-        request.GET.get("year"),
-        default=max((y for y in set_years if y <= today.year), default=today.year),
-    )
+    set_years = selectors.quota_years()
+    year = _year(request, set_years)
     form = None
     if can_plan:
         form = QuotaForm(request.POST or None, initial={"year": year})
@@ -353,20 +340,18 @@ def quota_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     progress = sorted(
         selectors.quota_progress(year), key=lambda q: (q.percent is None, q.percent or 0)
     )
-    context = {
-        "pairing": pairing,
-        "year": year,
-        "years": sorted({*set_years, year, today.year}, reverse=True),
-        "progress": progress,
-        "rows": [
-            {"quota": q, "remaining": max(q.reserved - q.bought, Decimal(0))} for q in progress
-        ],
-        "reserved": sum((q.reserved for q in progress), Decimal(0)),
-        "bought": sum((q.bought for q in progress), Decimal(0)),
-        "form": form,
-        "tab": "quota-list",
-        "pairing_choices": _pairing_choices(request),
-    }
+    context = _pairing_page(
+        request,
+        pairing,
+        "quota-list",
+        year=year,
+        years=sorted({*set_years, year, timezone.localdate().year}, reverse=True),
+        progress=progress,
+        rows=[{"quota": q, "remaining": max(q.reserved - q.bought, Decimal(0))} for q in progress],
+        reserved=sum((q.reserved for q in progress), Decimal(0)),
+        bought=sum((q.bought for q in progress), Decimal(0)),
+        form=form,
+    )
     return render(request, "consumption/market_quota_list.html", context)
 
 
@@ -397,9 +382,9 @@ def price_band(low: Decimal | None, high: Decimal | None) -> str:
 
 # The model's "Open" shares its msgid with job postings (招聘中): the board says it its own way.
 DEMAND_STATUS: dict[str, StrOrPromise] = {
-    Demand.Status.OPEN: _lazy("Open demand"),
-    Demand.Status.MATCHED: _lazy("Supplier found"),
-    Demand.Status.CLOSED: _lazy("Withdrawn"),
+    Demand.Status.OPEN: gettext_lazy("Open demand"),
+    Demand.Status.MATCHED: gettext_lazy("Supplier found"),
+    Demand.Status.CLOSED: gettext_lazy("Withdrawn"),
 }
 
 
@@ -429,15 +414,15 @@ def demand_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DemandFilterForm(request.GET)
     demands = form.apply(selectors.demands_for_user(request.user, pairing=pairing))
     page = Paginator(demands, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "pairing": pairing,
-        "form": form,
-        "page": page,
-        "rows": [_demand_row(d) for d in page],
-        "can_record": user_can(request.user, pairing, Action.RECORD),
-        "tab": "demand-list",
-        "pairing_choices": _pairing_choices(request),
-    }
+    context = _pairing_page(
+        request,
+        pairing,
+        "demand-list",
+        form=form,
+        page=page,
+        rows=[_demand_row(d) for d in page],
+        can_record=user_can(request.user, pairing, Action.RECORD),
+    )
     return render(request, "consumption/market_demand_list.html", context)
 
 
@@ -549,15 +534,10 @@ def _guidance_chart(figures: guidance.Figures) -> dict[str, Any]:
 
 
 METHODS = {
-    "holt_winters": _lazy("Holt-Winters (exponential smoothing with a 12-month season)"),
-    "seasonal_naive": _lazy("Seasonal naive (each month as the same month a year before)"),
-    "mean": _lazy("Mean of the months recorded (under a year of history)"),
+    "holt_winters": gettext_lazy("Holt-Winters (exponential smoothing with a 12-month season)"),
+    "seasonal_naive": gettext_lazy("Seasonal naive (each month as the same month a year before)"),
+    "mean": gettext_lazy("Mean of the months recorded (under a year of history)"),
 }
-
-
-def _t(kg: Decimal) -> Decimal:
-    """Kilograms as tonnes to the nearest 10 kg, for the tables."""
-    return (kg / 1000).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _figure_rows(figures: guidance.Figures) -> list[dict[str, Any]]:
@@ -618,17 +598,17 @@ def guidance_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     numbers behind it, and the notices published to growers."""
     pairing = _pairing(request)
     found = guidance.pairing_guidance(pairing)
-    context = {
-        "pairing": pairing,
-        "guidance": found,
-        "first": found.months[0],
-        "last": found.months[-1],
-        "categories": [_category_view(found, c) for c in found.categories],
-        "notices": selectors.notices_for_pairing(pairing)[:20],
-        "can_record": user_can(request.user, pairing, Action.RECORD),
-        "tab": "guidance",
-        "pairing_choices": _pairing_choices(request),
-    }
+    context = _pairing_page(
+        request,
+        pairing,
+        "guidance",
+        guidance=found,
+        first=found.months[0],
+        last=found.months[-1],
+        categories=[_category_view(found, c) for c in found.categories],
+        notices=selectors.notices_for_pairing(pairing)[:20],
+        can_record=user_can(request.user, pairing, Action.RECORD),
+    )
     return render(request, "consumption/market_guidance.html", context)
 
 
@@ -637,7 +617,7 @@ def guidance_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def notice_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Publish a production guidance notice to the growers of a category or township."""
     pairing = _pairing(request, Action.RECORD)
-    form = NoticeForm(request.POST or None, towns=guidance.townships(pairing))
+    form = NoticeForm(request.POST or None, towns=selectors.townships(pairing))
     if request.method == "POST" and form.is_valid():
         try:
             services.publish_notice(pairing=pairing, author=request.user, **form.cleaned_data)
@@ -695,9 +675,7 @@ def producer(request: HttpRequest, code: str) -> HttpResponse:
     No buyer's name or price is shown: a buyer's price band is its position in a negotiation,
     and growers sell through the co-op or the commerce bureau, who see the full demand.
     """
-    pairing = guidance.public_pairing(code)
-    if pairing is None:
-        raise Http404
+    pairing = selectors.get_public_pairing(code)
     found = guidance.pairing_guidance(pairing, with_backtest=False)
     context = {
         "pairing": pairing,
@@ -708,6 +686,6 @@ def producer(request: HttpRequest, code: str) -> HttpResponse:
             if c.figures.total_demand > 0 or c.figures.total_supply > 0
         ],
         "notices": selectors.notices_for_pairing(pairing)[:10],
-        "wanted": _wanted(guidance.open_demand(pairing)),
+        "wanted": _wanted(selectors.open_demand(pairing)),
     }
     return render(request, "consumption/market_producer.html", context)

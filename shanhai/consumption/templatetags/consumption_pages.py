@@ -56,7 +56,7 @@ def consumption_tabs(context: template.Context) -> list[Tab]:
         count = None
         if name == "flag-list" and user is not None and user.is_authenticated:
             known = context.get("open_flag_count")
-            count = known if known is not None else selectors.flags_for_user(user).count()
+            count = known if known is not None else selectors.open_flag_count(user)
         tabs.append(Tab(name, url, str(label), count))
     return tabs
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
@@ -26,9 +26,9 @@ KIWI_LINE = {"order_id": "SXG-0001", "sold_on": "2023-09-15", "quantity": "2", "
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit():
-    cache.clear()  # the throttle's history lives in the cache, keyed by the token's id
+    caches["throttle"].clear()  # the throttle's history lives in the cache, keyed by the token's id
     yield
-    cache.clear()
+    caches["throttle"].clear()
 
 
 @pytest.fixture

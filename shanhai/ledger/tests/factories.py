@@ -19,6 +19,7 @@ from shanhai.ledger.models import (
     Donation,
     Meeting,
     Record,
+    SalesEvent,
     Sector,
     TalentExchange,
     Training,
@@ -130,3 +131,11 @@ def renamed_exe_upload(name: str = "照片.jpg") -> SimpleUploadedFile:
     """A Windows program renamed to look like a photo."""
     content = b"MZ\x90\x00" + b"\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" * 64
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+class SalesEventFactory(RecordFactory[SalesEvent]):
+    class Meta:
+        model = SalesEvent
+
+    title = factory.Sequence(lambda n: f"第{n}场直播带货")
+    event_kind = SalesEvent.EventKind.LIVESTREAM
