@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shanhai.consumption import rules, services
 from shanhai.consumption.models import (
+    COUNTED_LINES,
     Certification,
     ChannelToken,
     EntryMethod,
@@ -807,7 +808,7 @@ def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     batch = SalesBatch.objects.filter(pk=batch_id, channel_id=token.channel_id).first()
     if batch is None:
         raise Http404
-    counted = Q(is_certified=True, is_excluded=False, is_held=False)
+    counted = COUNTED_LINES
     sums = SaleLine.objects.filter(batch=batch).aggregate(
         counted_lines=Count("pk", filter=counted),
         total=Sum("amount"),

@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from shanhai.consumption.models import (
+    COUNTED_LINES,
     BenefitLinkage,
     Certification,
     SaleLine,
@@ -38,8 +39,7 @@ LINKAGE_SOURCE = "consumption.linkage"
 
 def batch_facts(batch_id: int) -> list[FactRow]:
     groups = (
-        SaleLine.objects.filter(batch_id=batch_id, is_certified=True, is_excluded=False)
-        .filter(is_held=False)
+        SaleLine.objects.filter(COUNTED_LINES, batch_id=batch_id)
         .annotate(month=TruncMonth("sold_on"))
         .values("pairing_id", "month", "mode", "channel__kind", "product__category")
         .annotate(total=Sum("amount"), lines=Count("pk"))

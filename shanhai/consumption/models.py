@@ -551,6 +551,10 @@ class SaleLine(models.Model):
         return self.is_certified and not self.is_excluded and not self.is_held
 
 
+# The lines that count: certified on the day sold, not excluded by an operator, not held.
+COUNTED_LINES = models.Q(is_certified=True, is_excluded=False, is_held=False)
+
+
 class SaleFlag(models.Model):
     """Something about a sale line an operator should look at; never silent."""
 

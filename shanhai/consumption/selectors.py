@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from shanhai.accounts.models import Action, Side, User
 from shanhai.consumption import rules
 from shanhai.consumption.models import (
+    COUNTED_LINES,
     BenefitLinkage,
     Buyer,
     BuyerQuota,
@@ -54,7 +55,6 @@ OPEN_STATUSES = (
     Certification.Status.PUBLICISED,
 )
 # A sale line that counts: certified on the day sold, not excluded, not held as a duplicate.
-COUNTED_LINES = Q(is_certified=True, is_excluded=False, is_held=False)
 
 
 def _scope(user: User, pairing: Pairing | None) -> QuerySet[Pairing, int]:

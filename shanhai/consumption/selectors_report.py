@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from shanhai.consumption.models import (
+    COUNTED_LINES,
     BenefitLinkage,
     Certification,
     SaleFlag,
@@ -32,7 +33,6 @@ from shanhai.consumption.models import (
     SalesMonth,
     Supplier,
 )
-from shanhai.consumption.selectors import COUNTED_LINES
 
 SALES_METRIC = "consumption.sales"
 CERTIFIED_METRIC = "consumption.certified"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shanhai.accounts.models import Action, Side, User
 from shanhai.consumption import facts, rules
 from shanhai.consumption.models import (
+    COUNTED_LINES,
     BenefitLinkage,
     Buyer,
     BuyerQuota,
@@ -43,7 +44,7 @@ from shanhai.consumption.models import (
     SalesMonth,
     Supplier,
 )
-from shanhai.consumption.selectors import validities
+from shanhai.consumption.selectors import OPEN_STATUSES, validities
 from shanhai.core import uploads
 from shanhai.core.formats import partial_date
 from shanhai.core.services import record_audit_event
@@ -180,7 +181,7 @@ def apply_for_certification(
         raise ValidationError({"applied_on": _("A step cannot be dated in the future.")})
     if Certification.objects.filter(
         product=product,
-        status__in=[Status.APPLIED, Status.REVIEWED, Status.RECHECKED, Status.PUBLICISED],
+        status__in=OPEN_STATUSES,
     ).exists():
         raise ValidationError(_("This product already has an application in progress."))
     claimed = set(criteria)
@@ -914,12 +915,12 @@ def _cells_of(line_ids: list[int]) -> dict[MonthCell, tuple[int, Decimal, Decima
             .annotate(month=TruncMonth("sold_on"))
             .values("month", "pairing_id", "channel_id", "product_id", "mode")
             .annotate(
-                counted=Count("pk", filter=Q(is_certified=True, is_excluded=False, is_held=False)),
+                counted=Count("pk", filter=COUNTED_LINES),
                 n=Count("pk"),
                 q=Sum("quantity"),
                 a=Sum("amount"),
-                cq=Sum("quantity", filter=Q(is_certified=True, is_excluded=False, is_held=False)),
-                ca=Sum("amount", filter=Q(is_certified=True, is_excluded=False, is_held=False)),
+                cq=Sum("quantity", filter=COUNTED_LINES),
+                ca=Sum("amount", filter=COUNTED_LINES),
             )
             .order_by()
         )
@@ -1122,7 +1123,7 @@ def publish_notice(
 def rebuild_sales_months() -> int:
     """Recompute every SalesMonth cell from the sale lines; return how many cells there are."""
     SalesMonth.objects.all().delete()
-    counted = Q(is_certified=True, is_excluded=False, is_held=False)
+    counted = COUNTED_LINES
     rows = (
         SaleLine.objects.annotate(month=TruncMonth("sold_on"))
         .values("month", "pairing_id", "channel_id", "product_id", "mode")

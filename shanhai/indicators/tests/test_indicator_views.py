@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # Measured (81): session, user, grants and the pairing, the regime, the targets, one aggregate
 # per computed indicator (two for the sales indicators E1–E3, whose records are sale lines
 # counted by a second metric), years with facts, the assessment, the reported figures, and
-# whether the navigation offers imports. It grows with the catalogue, never with the number of records.
+# whether the navigation offers imports. It grows with the catalogue, never with the records.
 PROGRESS_QUERIES = 81
 
 
