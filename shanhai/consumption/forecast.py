@@ -7,8 +7,11 @@ How a forecast is made, from the dense monthly history before the first forecast
 (months without sales count as 0, up to the month before *start*):
 
 - 24 months or more: Holt-Winters exponential smoothing (statsmodels ``ExponentialSmoothing``),
-  additive seasonality over 12 months, parameters and initial state estimated. It is fitted
-  with a damped additive trend and with none, and the fit with the lower AICc is used. A fit
+  seasonality over 12 months, parameters and initial state estimated. It is fitted with a
+  damped additive trend and with none, each with an additive season and — when every month has
+  sales — a multiplicative one, and the fit with the lowest AICc is used. With 36 months or
+  more the model must also have beaten seasonal naive on the history's own last year (fitted
+  without it); otherwise seasonal naive is used (see docs/benchmarks.md for why). A fit
   that does not converge, fails, or diverges (non-finite, or ten times beyond anything in the
   history) is dropped; with neither left, seasonal naive is used. Two years is the least that
   lets the model tell a season from a trend.
@@ -32,6 +35,7 @@ seconds to import, and most processes that import this module never forecast.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -161,13 +165,32 @@ def backtest(history: Mapping[date, Quantity], *, holdout: int = 12) -> Backtest
 
 
 def _predict(series: Sequence[float], horizon: int) -> tuple[list[float], str]:
-    if len(series) >= HOLT_WINTERS_MIN_MONTHS:
+    if len(series) >= HOLT_WINTERS_MIN_MONTHS and _holt_winters_earns_its_place(series):
         predictions = _holt_winters(series, horizon)
         if predictions is not None:
             return predictions, "holt_winters"
     if len(series) >= SEASONAL_NAIVE_MIN_MONTHS:
         return _seasonal_naive(series, horizon), "seasonal_naive"
     return [fmean(series) if series else 0.0] * horizon, "mean"
+
+
+def _holt_winters_earns_its_place(series: Sequence[float]) -> bool:
+    """Whether Holt-Winters beat seasonal naive on this series' own last year.
+
+    With three years or more, the model is fitted without the last 12 months and must forecast
+    them better than "the same month a year before" did; otherwise the simple rule is kept (on
+    peaks that grow or drift, Holt-Winters often does worse). With two years there is nothing to
+    hold out and the model is trusted.
+    """
+    if len(series) < HOLT_WINTERS_MIN_MONTHS + SEASON:
+        return True
+    training, actuals = series[:-SEASON], series[-SEASON:]
+    model = _holt_winters(training, SEASON)
+    if model is None:
+        return False
+    naive = _seasonal_naive(training, SEASON)
+    clipped = [max(value, 0.0) for value in model]
+    return _mae(actuals, clipped) < _mae(actuals, naive)
 
 
 def _holt_winters(series: Sequence[float], horizon: int) -> list[float] | None:
@@ -183,7 +206,9 @@ def _holt_winters(series: Sequence[float], horizon: int) -> list[float] | None:
     data = np.asarray(series, dtype=float)
     bound = DIVERGED_FACTOR * (float(np.abs(data).max()) + 1.0)
     candidates: list[tuple[float, list[float]]] = []  # (AICc, predictions)
-    for trend in ("add", None):
+    # Multiplicative seasons suit peaks that grow with the market, but need sales every month.
+    seasonals = ("add", "mul") if float(data.min()) > 0 else ("add",)
+    for trend, seasonal in itertools.product(("add", None), seasonals):
         with warnings.catch_warnings():
             # A perfect fit (an all-zero series) has its AICc taken from log(0): -inf, fine.
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -192,7 +217,7 @@ def _holt_winters(series: Sequence[float], horizon: int) -> list[float] | None:
                 data,
                 trend=trend,
                 damped_trend=trend is not None,
-                seasonal="add",
+                seasonal=seasonal,
                 seasonal_periods=SEASON,
                 initialization_method="estimated",
             )

@@ -725,3 +725,30 @@ def _cached_forecast(
     result = forecasting.forecast(history, start=start, horizon=horizon, posted=posted)
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def backtest_table(found: Guidance) -> str:
+    """The backtest of every category with two years of history, as a Markdown table."""
+    lines = [
+        "Each category's counted sales in kilograms a month; the last 12 months held out, "
+        "forecast from the months before, and compared with a seasonal-naive forecast (the "
+        "same month a year before). A ratio under 1 means the model did better.",
+        "",
+        "| category | months of history | method | model MAE kg/month | seasonal-naive MAE "
+        "| ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for category in found.categories:
+        test = category.backtest
+        if test is None:
+            lines.append(
+                f"| {category.category} | {category.history_months} | {category.method} "
+                "| — | — | under two years of history |"
+            )
+            continue
+        ratio = "—" if test.ratio is None else f"{test.ratio:.2f}"
+        lines.append(
+            f"| {category.category} | {category.history_months} | {test.method} "
+            f"| {test.model_mae:,.1f} | {test.naive_mae:,.1f} | {ratio} |"
+        )
+    return "\n".join(lines)

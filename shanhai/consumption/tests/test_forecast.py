@@ -275,3 +275,22 @@ def test_monthly_series_runs_to_the_month_of_end():
 def test_a_forecast_needs_at_least_one_month():
     with pytest.raises(ValueError, match="at least 1 month"):
         forecast(kiwifruit(), start=date(2025, 1, 1), horizon=0)
+
+
+def test_a_model_that_lost_to_seasonal_naive_on_the_last_year_is_not_used():
+    from shanhai.consumption.bench_forecast import SHAPES, _series
+
+    drifting = _series(SHAPES["peak drifting later each year"], seed=1)
+
+    result = forecast(drifting, start=date(2024, 1, 1))
+
+    assert result.method == "seasonal_naive"
+    assert result.history_months == 60
+
+
+def test_a_model_that_beat_seasonal_naive_on_the_last_year_is_used():
+    from shanhai.consumption.bench_forecast import SHAPES, _series
+
+    growing = _series(SHAPES["all year, slowly growing"], seed=1)
+
+    assert forecast(growing, start=date(2024, 1, 1)).method == "holt_winters"
