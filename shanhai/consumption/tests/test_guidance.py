@@ -433,3 +433,28 @@ def test_growers_read_the_season_in_a_plain_sentence(kiwi_years, tree):
     assert "in September–November;" in sentence
     assert "2.5 t is registered, about" in sentence
     assert "short." in sentence
+
+
+@pytest.mark.django_db
+def test_the_backtest_command_reports_model_and_seasonal_naive_errors(kiwi_years, tree):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("forecast_backtest", pairing=tree.county.code, stdout=out)
+
+    text = out.getvalue()
+    fruit = next(line for line in text.splitlines() if line.startswith("| fruit |"))
+    cells = [cell.strip() for cell in fruit.strip("|").split("|")]
+    assert cells[1] == "36"  # months of counted kiwifruit sales, 2022–2024
+    assert float(cells[3].replace(",", "")) >= 0  # the model's error, kg a month
+    assert float(cells[4].replace(",", "")) >= 0  # seasonal naive's
+    assert "peak drifting later each year" in text  # the synthetic shapes follow
+
+
+def test_the_backtest_command_names_an_unknown_pairing(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no-such-pairing"):
+        call_command("forecast_backtest", pairing="no-such-pairing")
