@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("shanhai.labor.urls_matching")),
     path("", include("shanhai.consumption.urls")),
     path("", include("shanhai.consumption.urls_market")),
+    path("", include("shanhai.news.urls")),
+    path("", include("shanhai.portal.urls")),
     path("api/", api.urls),
 ]

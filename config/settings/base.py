@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "shanhai.indicators",
     "shanhai.reports",
     "shanhai.imports",
+    "shanhai.news",
+    "shanhai.portal",
     "shanhai.demo",
 ]
 
