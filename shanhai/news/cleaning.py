@@ -42,6 +42,10 @@ class CleanArticle:
     byline: str
     removed: list[str] = field(default_factory=list)
     repaired: int = 0
+    # Lines of the page's own header and footer that name its date, source, author or editors
+    # (never the related-news list), and the site's name cut from the title: for the metadata.
+    meta: list[str] = field(default_factory=list)
+    site: str = ""
 
     @property
     def text(self) -> str:
@@ -509,8 +513,14 @@ _BYLINE = re.compile(
     r"|通讯员[^()（）]{0,20}|记者[^()（）]{0,20}))\s*[)）]\s*$"
 )
 _TITLE_SUFFIX = re.compile(
-    r"\s*(?:[_|｜]|\s[-–—]\s)\s*[^_|｜]{1,20}?(?:网|网站|新闻|资讯|频道|在线|日报|晚报|报|门户|政府)"
-    r"\s*$"
+    r"\s*(?:[_|｜]|\s[-–—]\s)\s*(?P<site>[^_|｜]{1,20}?"
+    r"(?:网|网站|新闻|资讯|频道|在线|日报|晚报|报|门户|政府))\s*$"
+)
+# A byline on a line of its own: 记者 张三 李四 / 文/图：王五 / 通讯员 赵六.
+_BYLINE_LINE = re.compile(
+    r"^[(（]?\s*(?:本报讯\s*)?(?:记者|通讯员|特约记者|作者|撰稿|撰文|文/图|文／图|图/文|文|图|摄影?)"
+    r"\s*[:：/／]?\s*[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|摄影?|文/图|文|图)"
+    r"\s*[:：/／]?\s*)?[\u4e00-\u9fff·]{2,5}){0,5}\s*[)）]?$"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;…]\s*[”’\"』」]?\s*$")
 
@@ -532,20 +542,38 @@ def _is_chrome(line: str) -> bool:
     )
 
 
-def _strip_title_suffix(title: str) -> str:
+def _strip_title_suffix(title: str) -> tuple[str, str]:
+    """Return the title without its site suffixes, and the first suffix's site name."""
     previous = None
+    site = ""
     while previous != title:
-        previous, title = title, _TITLE_SUFFIX.sub("", title).strip()
-    return title or previous
+        previous = title
+        found = _TITLE_SUFFIX.search(title)
+        if found:
+            site = site or found.group("site").strip()
+            title = title[: found.start()].strip()
+    return (title, site) if title else (previous, "")
 
 
 def _looks_like_title(line: str) -> bool:
     return len(line) <= 80 and not _SENTENCE_END.search(line) and not _DATE_LINE.match(line)
 
 
-def _split(lines: list[str]) -> tuple[str, str, list[str], str, list[str]]:
+@dataclass
+class _Parts:
+    title: str = ""
+    site: str = ""
+    date_line: str = ""
+    body: list[str] = field(default_factory=list)
+    byline: str = ""
+    removed: list[str] = field(default_factory=list)
+    meta: list[str] = field(default_factory=list)
+
+
+def _split(lines: list[str]) -> _Parts:
     """Split cleaned lines into title, date line, body paragraphs, byline and removed chrome."""
     removed: list[str] = []
+    meta: list[str] = []
     kept: list[str] = []
     for position, line in enumerate(lines):
         if _RELATED.match(line):
@@ -553,6 +581,8 @@ def _split(lines: list[str]) -> tuple[str, str, list[str], str, list[str]]:
             break
         if _is_chrome(line):
             removed.append(line)
+            if _SOURCE_LINE.match(line) or _EDITOR.match(line):
+                meta.append(line)
             continue
         without_caption = _CAPTION.sub("", line).strip()
         if without_caption != line:
@@ -561,34 +591,41 @@ def _split(lines: list[str]) -> tuple[str, str, list[str], str, list[str]]:
                 continue
         kept.append(without_caption)
 
-    title = date_line = ""
-    body: list[str] = []
+    parts = _Parts(removed=removed, meta=meta)
+    body = parts.body
+    bylines: list[str] = []
     for line in kept:
-        if not body and not date_line and _DATE_LINE.match(line):
-            date_line = line
+        if not body and not parts.date_line and _DATE_LINE.match(line):
+            parts.date_line = line
         elif _DATE_LINE.match(line) and len(line) <= 40:
             removed.append(line)
-        elif not body and not title and not date_line and _looks_like_title(line):
-            title = _strip_title_suffix(line)
-        elif title and not body and _strip_title_suffix(line) == title:
+            if not body:
+                meta.append(line)
+        elif not body and not parts.title and not parts.date_line and _looks_like_title(line):
+            parts.title, parts.site = _strip_title_suffix(line)
+        elif parts.title and not body and _strip_title_suffix(line)[0] == parts.title:
             removed.append(line)  # the <title> and the <h1> both give the title
+        elif _BYLINE_LINE.match(line):
+            bylines.append(line)
         else:
             body.append(line)
-    if title and not body:
-        body, title = [title], ""
+    if parts.title and not body:
+        parts.body = body = [parts.title]
+        parts.title = ""
 
-    byline = ""
     if body:
         editor = _TRAILING_EDITOR.search(body[-1])
         if editor:
             removed.append(editor.group(0).strip())
+            meta.append(editor.group(0).strip())
             body[-1] = body[-1][: editor.start()]
         found = _BYLINE.search(body[-1])
         if found:
-            byline = f"（{found.group(1).strip()}）"
+            bylines.append(f"（{found.group(1).strip()}）")
             body[-1] = body[-1][: found.start()].rstrip()
-        body = [paragraph for paragraph in body if paragraph]
-    return title, date_line, body, byline, removed
+        parts.body = [paragraph for paragraph in body if paragraph]
+    parts.byline = " ".join(bylines)
+    return parts
 
 
 def _tidy(text: str) -> str:
@@ -610,15 +647,17 @@ def clean(data: bytes | str, *, is_html: bool | None = None) -> CleanArticle:
     text, repaired, removed = _repair(text)
     text = to_simplified(strip_pinyin(text))
     lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.split("\n")]
-    title, date_line, body, byline, chrome = _split([line for line in lines if line])
-    paragraphs = [tidy for paragraph in body if (tidy := _tidy(paragraph))]
-    if not paragraphs and not title:
+    parts = _split([line for line in lines if line])
+    paragraphs = [tidy for paragraph in parts.body if (tidy := _tidy(paragraph))]
+    if not paragraphs and not parts.title:
         raise ArticleError("The article has no text left after cleaning.")
     return CleanArticle(
-        title=_tidy(title),
-        date_line=_tidy(date_line),
+        title=_tidy(parts.title),
+        date_line=_tidy(parts.date_line),
         paragraphs=paragraphs,
-        byline=_tidy(byline),
-        removed=removed + chrome,
+        byline=_tidy(parts.byline),
+        removed=removed + parts.removed,
         repaired=repaired,
+        meta=[_tidy(line) for line in parts.meta],
+        site=_tidy(parts.site),
     )

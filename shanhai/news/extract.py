@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shanhai.news import metadata
 from shanhai.news.cleaning import ArticleError, CleanArticle, clean
+from shanhai.news.events import Event, PartialDate, find_events
+from shanhai.news.parties import find_parties
 from shanhai.news.quantities import Quantity, extract_quantities
 
 __all__ = [
@@ -26,53 +29,16 @@ __all__ = [
 EVENT_KINDS = ("visit", "meeting", "agreement", "donation", "training", "sales_event", "other")
 
 
-@dataclass(frozen=True, order=True)
-class PartialDate:
-    """A date as precise as the article states it: 2022年7月 is (2022, 7, None)."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    @property
-    def precision(self) -> str:
-        """ "year", "month" or "day" — the values of core.models.DatePrecision."""
-        return "day" if self.day else "month" if self.month else "year"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month or 1, self.day or 1)
-
-    def iso(self) -> str:
-        """2022, 2022-07 or 2022-08-22."""
-        if self.day and self.month:
-            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        if self.month:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}"
-
-
 @dataclass(frozen=True)
 class Party:
     """A place the article presents as one side of the cooperation."""
 
-    name: str  # as the registry or gazetteer names it: 松江区, 威信县
+    name: str  # as the article writes it with its suffix (黔东南州), else the gazetteer's name
     side: str  # "east" or "west"
-    level: str  # province, city, county, town (places.models.Place.Level values)
+    level: str  # province, city or county (places.models.Place.Level values)
     place_id: int | None = None  # our registry's Place, when it holds the place
     full_name: str = ""  # with its parents: 上海市松江区
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened on a date the article gives (or lets us resolve)."""
-
-    date: PartialDate
-    kind: str  # one of EVENT_KINDS
-    summary: str  # the clause that tells it, without its date: 威信县党政代表团到松江区…召开…座谈会
-    sentence: str  # the whole sentence, for the reviewer
-    start: int  # offset of the sentence in Extraction.text
-    end: int
+    mentions: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,12 +88,36 @@ def extract(data: bytes | str, *, is_html: bool | None = None) -> Extraction:
     """Clean *data* and extract its facts. Raises ArticleError when it holds no article."""
     article = clean(data, is_html=is_html)
     text = article.text
+    published = metadata.publish_date(article)
     return Extraction(
         title=article.title,
-        publish_date=None,
-        source="",
-        author="",
+        publish_date=published,
+        source=metadata.outlet(article),
+        author=metadata.authors(article),
         text=text,
+        east=_parties(text, "east"),
+        west=_parties(text, "west"),
+        events=find_events(text, published=published),
         quantities=extract_quantities(text),
         article=article,
     )
+
+
+def _parties(text: str, side: str) -> list[Party]:
+    from shanhai.places.selectors import match_places
+
+    parties: list[Party] = []
+    for found in find_parties(text)[side]:
+        registered = match_places(found.place.full_name) or match_places(found.place.name)
+        place = registered[0] if len(registered) == 1 else None
+        parties.append(
+            Party(
+                name=found.name,
+                side=place.side if place else side,
+                level=found.place.level,
+                place_id=place.pk if place else None,
+                full_name=found.place.full_name,
+                mentions=found.mentions,
+            )
+        )
+    return parties

@@ -1,0 +1,278 @@
+"""Find the dated events of an article: who visited, met, signed, gave, trained or sold, and when.
+
+An event is a sentence that gives a date and says something was done. Dates may be absolute
+(2023年3月10日, 二〇二三年三月十日), partial (2022年7月, 2021年) or relative to the publish date
+(昨天, 今年8月, 去年); a month or a day without a year takes the year last written before it in
+the paragraph, else the publish date's (a day after the publish date being last year's). A
+multi-day visit (4月12日至14日) is dated by its first day. Not events: spans and summaries
+(2021年以来, 截至6月底, 2021年到2023年, 累计…, 先后…) and dates nothing is done on.
+
+The kind comes from the words of the sentence; where a visit and something done there are told
+in two clauses (到…实地考察，并…签订了…协议), both are events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from shanhai.core.parsing import ParseError, parse_chinese_numeral
+
+__all__ = ["Event", "PartialDate", "find_events"]
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def iso(self) -> str:
+        if self.day and self.month:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+
+@dataclass(frozen=True)
+class Event:
+    date: PartialDate
+    kind: str
+    summary: str
+    sentence: str
+    start: int  # of the sentence in the text
+    end: int
+    date_start: int  # of the date expression
+    date_end: int
+
+
+_CN_DIGIT = "〇零一二三四五六七八九"
+_YEAR = rf"(?P<year>(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}})\s*年"
+_REL_YEAR = r"(?P<rel_year>今年|去年|前年|明年|同年|当年)"
+_NUM = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_MONTH = rf"(?P<month>{_NUM})\s*月份?"
+_DAY = rf"(?P<day>{_NUM})\s*[日号]"
+_REL_DAY = r"(?P<rel_day>前天|昨天|昨日|今天|今日)"
+_TO = r"(?:至|到|—|–|-|~|～)"
+_RANGE_END = rf"(?:{_TO}\s*(?:(?:{_NUM})\s*月\s*)?(?:{_NUM})\s*[日号])?"
+
+_DATE = re.compile(
+    rf"(?<![\d{_CN_DIGIT}十])(?:{_REL_DAY}|(?:(?:{_YEAR}|{_REL_YEAR})\s*)?"
+    rf"(?:{_MONTH}(?:\s*{_DAY}\s*{_RANGE_END})?)?)"
+)
+# A date that opens a span or a tally, or part of a larger period, is not an event's date.
+_SPAN_AFTER = re.compile(
+    r"^\s*(?:以来|来|起|开始|至今|以后|之后|以前|之前|前|后|间|期间|底|初|中旬|下旬|上旬|末|上半年"
+    rf"|下半年|年底|年初|度|左右|{_TO}\s*(?:(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}}|今|明)\s*年)"
+)
+_SPAN_BEFORE = re.compile(r"(?:截至|截止|截止到|直到|自|从|至|到|每年|每)\s*$")
+_TALLY = re.compile(r"累计|共计|先后|以来|截至|截止|每年|近年|历年|年均|同比|连续")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE_SPLIT = re.compile(r"[，,]\s*(?=并|随后|其间|期间|同时|之后|还|又)")
+
+# Kinds in order of precedence: a delegation that travels to hold a symposium held a meeting.
+_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("agreement", re.compile(r"签订|签署|签约|签下|协议|备忘录|合作框架|结对帮扶协议|协作计划》")),
+    (
+        "donation",
+        re.compile(
+            r"捐赠|捐款|捐助|捐资|捐建|捐献|赠送|援赠|帮扶援助|援助.{0,24}(?:车|物资|设备|资金)"
+        ),
+    ),
+    ("training", re.compile(r"培训|研修|授课|讲座|传授|指导.{0,16}(?:直播|技术|种植|养殖|带货)")),
+    (
+        "sales_event",
+        re.compile(
+            r"展销|推介会|博览会|进博会|农交会|交易会|订货会|采购会|展会|直播带货|带货|年货节"
+            r"|消费帮扶(?:活动|月|周|节)|产销对接"
+        ),
+    ),
+    (
+        "meeting",
+        re.compile(
+            r"座谈会|联席会议?|会议|召开|推进会|工作会|对接会|论坛|峰会|洽谈会|见面会|恳谈会"
+        ),
+    ),
+    (
+        "visit",
+        re.compile(
+            r"考察|调研|走访|慰问|带队|率队|率团|代表团|考察团|工作组|到访|来到|赴|深入|看望|观摩"
+            r"|参观|一行"
+        ),
+    ),
+)
+_DONE = re.compile(
+    r"建立|启动|开展|举行|举办|成立|开工|竣工|投产|揭牌|挂牌|完成|实施|开通|上线|发布|启用|落成"
+    r"|出席|派出|选派|开班|开幕|签|投入|引进|组织|参加"
+)
+
+
+def _numeral(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return int(parse_chinese_numeral(text))
+
+
+def _year(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return int("".join(str(max(_CN_DIGIT.index(ch) - 1, 0)) for ch in text))
+
+
+def _resolve(
+    match: re.Match[str], *, published: date | None, context_year: int | None
+) -> PartialDate | None:
+    groups = match.groupdict()
+    if groups["rel_day"]:
+        if published is None:
+            return None
+        back = {"前天": 2, "昨天": 1, "昨日": 1}.get(groups["rel_day"], 0)
+        day = published - timedelta(days=back)
+        return PartialDate(day.year, day.month, day.day)
+    try:
+        month = _numeral(groups["month"]) if groups["month"] else None
+        day_of = _numeral(groups["day"]) if groups["day"] else None
+    except (ParseError, ValueError):
+        return None
+    if groups["year"]:
+        year: int | None = _year(groups["year"])
+    elif groups["rel_year"]:
+        relative = groups["rel_year"]
+        if relative in ("同年", "当年"):
+            year = context_year
+        elif published is None:
+            return None
+        else:
+            year = published.year + {"去年": -1, "前年": -2, "明年": 1}.get(relative, 0)
+    else:
+        year = context_year or (published.year if published else None)
+        if year is not None and published is not None and not context_year:
+            try:
+                if date(year, month or 1, day_of or 1) > published:
+                    year -= 1
+            except ValueError:
+                return None
+    if year is None or (month is not None and not 1 <= month <= 12):
+        return None
+    try:
+        date(year, month or 1, day_of or 1)
+    except ValueError:
+        return None
+    return PartialDate(year, month, day_of if month else None)
+
+
+def _kind(text: str) -> str | None:
+    for kind, words in _KIND_WORDS:
+        if words.search(text):
+            return kind
+    return "other" if _DONE.search(text) else None
+
+
+_SUMMARY_LENGTH = 80
+
+
+def _shorten(text: str) -> str:
+    """Cut a long summary at the last clause that fits."""
+    if len(text) <= _SUMMARY_LENGTH:
+        return text
+    cut = max(text.rfind("，", 0, _SUMMARY_LENGTH), text.rfind(",", 0, _SUMMARY_LENGTH))
+    return text[: cut if cut > 20 else _SUMMARY_LENGTH]
+
+
+_SCENE = re.compile(r"^(?:乘着?|乘著|在|为|借|随着|按照|根据|围绕|依托|通过)")
+_LEADING_LINK = re.compile(r"^(?:并且?|随后|其间|期间|同时|之后|还|又)")
+
+
+def _told(sentence: str, date_start: int, date_end: int) -> str:
+    """The sentence without its date and the words that only lead to it."""
+    text = (sentence[:date_start] + sentence[date_end:]).strip()
+    text = re.sub(r"^[，,、：:\s]*(?:于|在)?(?:上午|下午|晚上|晚间|早上)?[，,\s]*", "", text)
+    return re.sub(r"[，,]\s*[，,]", "，", text).rstrip("。！？!?；;，, ")
+
+
+def _summary(clauses: list[str], kind: str, first: int = 0) -> tuple[str, int]:
+    """Clauses from *first* to the one that tells *kind*; and the index after it."""
+    last = next(
+        (i for i in range(first, len(clauses)) if _kind(clauses[i]) == kind), len(clauses) - 1
+    )
+    if first < last and _SCENE.match(clauses[first]):
+        first += 1  # 乘着沪滇协作的东风，…
+    text = _LEADING_LINK.sub("", "".join(clauses[first : last + 1]).strip("，, "))
+    return _shorten(text), last + 1
+
+
+def find_events(text: str, *, published: date | None) -> list[Event]:
+    """Return the dated events of *text* (a cleaned article body) in the order told."""
+    events: list[Event] = []
+    for paragraph_match in re.finditer(r"[^\n]+", text):
+        paragraph = paragraph_match.group(0)
+        context_year: int | None = None
+        for sentence_match in _SENTENCE.finditer(paragraph):
+            sentence = sentence_match.group(0)
+            offset = paragraph_match.start() + sentence_match.start()
+            found, context_year = _sentence_events(sentence, offset, published, context_year)
+            events += found
+    return events
+
+
+def _sentence_events(
+    sentence: str, offset: int, published: date | None, context_year: int | None
+) -> tuple[list[Event], int | None]:
+    chosen: tuple[re.Match[str], PartialDate] | None = None
+    for match in _DATE.finditer(sentence):
+        if not match.group(0):
+            continue
+        when = _resolve(match, published=published, context_year=context_year)
+        if match.group("year") and when:
+            context_year = when.year
+        if chosen or when is None:
+            continue
+        if _SPAN_AFTER.match(sentence[match.end() :]) or _SPAN_BEFORE.search(
+            sentence[: match.start()]
+        ):
+            continue
+        chosen = (match, when)
+    if chosen is None:
+        return [], context_year
+    match, when = chosen
+    rest = sentence[: match.start()] + sentence[match.end() :]
+    if _TALLY.search(re.split(r"[，,]", sentence[match.end() :].lstrip("，, "))[0]):
+        return [], context_year  # 2021年，威信县累计派出…: a tally, not an event
+    kind = _kind(rest)
+    if kind is None:
+        return [], context_year
+    clauses = re.split(r"(?<=[，,])", _told(sentence, match.start(), match.end()))
+    summary, _ = _summary(clauses, kind)
+    if not summary:
+        return [], context_year
+
+    def event(kind: str, summary: str) -> Event:
+        return Event(
+            date=when,
+            kind=kind,
+            summary=summary,
+            sentence=sentence.strip(),
+            start=offset,
+            end=offset + len(sentence),
+            date_start=offset + match.start(),
+            date_end=offset + match.end(),
+        )
+
+    found = [event(kind, summary)]
+    if kind != "visit" and len(clauses) > 1:
+        # 到…实地考察，并就…签订了…协议: the visit is an event of its own, told first.
+        visit, after = _summary(clauses, "visit")
+        if after < len(clauses) and _kind(visit) == "visit":
+            rest_summary, _ = _summary(clauses, kind, after)
+            found = [event("visit", visit), event(kind, rest_summary or summary)]
+    return found, context_year
