@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import opencc
+from django.utils.translation import gettext as _
 from pypinyin import Style, pinyin
 
 __all__ = [
@@ -266,12 +267,27 @@ def _is_traditional(text: str) -> bool:
     return changed > len(cjk) // 50
 
 
-def _repair_run(previous: str, syllable: str, run: _Run, *, traditional: bool) -> str | None:
-    """Recover the run's text from the lost byte and the closing marker, or None."""
+@cache
+def _word_pairs() -> frozenset[str]:
+    """Every two characters that stand side by side in a word of pypinyin's phrase list."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    return frozenset(word[i : i + 2] for word in phrases_dict for i in range(len(word) - 1))
+
+
+def _in_words(text: str) -> int:
+    """How many neighbouring pairs of *text* are parts of words: 家门口 has 2, 家诱口 none."""
+    simplified = to_simplified(text)
+    pairs = _word_pairs()
+    return sum(simplified[i : i + 2] in pairs for i in range(len(simplified) - 1))
+
+
+def _readings_of_run(previous: str, syllable: str, run: _Run) -> list[str]:
+    """Every text the run may have been: one per lost byte and character closing it."""
     encoded_previous = _two_byte(previous) if previous else None
     if encoded_previous is None:
-        return None
-    best: tuple[int, str] | None = None
+        return []
+    readings: list[str] = []
     for lost, _misread in _chars_read_as(encoded_previous[1], syllable):
         decoded = _read_gbk(bytes([lost]) + run.garbled)
         if decoded is None:
@@ -279,18 +295,32 @@ def _repair_run(previous: str, syllable: str, run: _Run, *, traditional: bool) -
         repaired, dangling = decoded
         if dangling is not None:
             if run.closing is not None:
-                matches = _chars_read_as(dangling, run.closing)
-                if not matches:
-                    continue
-                repaired += matches[0][1]
-            elif not run.cut_off:
-                continue
-        elif run.closing is not None:
-            continue  # in step already: the marker opens another run, handled by the caller
-        score = sum(_rarity(char, traditional=traditional) for char in repaired)
+                readings += [repaired + char for _, char in _chars_read_as(dangling, run.closing)]
+            elif run.cut_off:
+                readings.append(repaired)
+        elif run.closing is None:
+            readings.append(repaired)
+        # else: in step already; the marker opens another run, handled by the caller
+    return readings
+
+
+def _repair_run(
+    previous: str, syllable: str, run: _Run, *, traditional: bool, following: str = ""
+) -> str | None:
+    """Recover the run's text from the lost byte and the closing marker, or None.
+
+    Of the readings the bytes allow, the one whose characters are common and stand in words
+    with their neighbours wins: 家门口 over 家诱口, 帮助 over 帮主.
+    """
+    best: tuple[int, str] | None = None
+    for repaired in _readings_of_run(previous, syllable, run):
+        rarity = sum(_rarity(char, traditional=traditional) for char in repaired)
+        if rarity >= 10:
+            continue
+        score = rarity - 2 * _in_words(previous + repaired + following)
         if best is None or score < best[0]:
             best = (score, repaired)
-    return None if best is None or best[0] >= 10 else best[1]
+    return None if best is None else best[1]
 
 
 def _repair(text: str) -> tuple[str, int, list[str]]:
@@ -303,11 +333,16 @@ def _repair(text: str) -> tuple[str, int, list[str]]:
         out.append(text[index : opening.start()])
         run = _scan_run(text, opening.end())
         previous = _char_before("".join(out), len("".join(out)))
-        fixed = _repair_run(previous, opening.group(1), run, traditional=traditional)
+        following = text[run.end : run.end + 1]
+        fixed = _repair_run(
+            previous, opening.group(1), run, traditional=traditional, following=following
+        )
         if fixed is None and run.closing is not None:
             # The closing marker may really open the next run: retry without it.
             shorter = _Run(run.garbled, text.index("?", opening.end()), None, cut_off=False)
-            fixed = _repair_run(previous, opening.group(1), shorter, traditional=traditional)
+            fixed = _repair_run(
+                previous, opening.group(1), shorter, traditional=traditional, following="?"
+            )
             if fixed is not None:
                 run = shorter
         if fixed is None:
@@ -352,19 +387,19 @@ def _decode_allowing_cut_tail(data: bytes, encoding: str, tail: int) -> str | No
 def decode(data: bytes) -> str:
     """Decode article bytes as UTF-8 (BOM or not), else GB18030."""
     if not data.strip():
-        raise ArticleError("The article is empty.")
+        raise ArticleError(_("The article is empty."))
     if b"\x00" in data:
-        raise ArticleError("The article is not text: it contains NUL bytes (a binary file?).")
+        raise ArticleError(_("The article is not text: it contains NUL bytes (a binary file?)."))
     text = _decode_allowing_cut_tail(data, "utf-8-sig", 3)
     if text is None:
         text = _decode_allowing_cut_tail(data, "gb18030", 3)
     if text is None:
-        raise ArticleError("The article could not be decoded as UTF-8 or GB18030/GBK text.")
+        raise ArticleError(_("The article could not be decoded as UTF-8 or GB18030/GBK text."))
     controls = sum(
         1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\n\r"
     )
     if controls > max(2, len(text) // 100):
-        raise ArticleError("The article is not text: it is full of control characters.")
+        raise ArticleError(_("The article is not text: it is full of control characters."))
     return text
 
 
@@ -420,18 +455,33 @@ _SKIPPED_TAGS = frozenset(
 )
 
 
+# Page parts, by class or id, that are never the article: menus, breadcrumbs, share buttons …
+_CHROME_CLASS = re.compile(
+    r"nav|menu|breadcrumb|crumb|position|location|share|tools?\b|toolbar|footer|header|sidebar"
+    r"|side-?bar|related|recommend|search|logo|copyright|comment|pager|pagination|qrcode|ad\b|ads\b",
+    re.I,
+)
+_VOID_TAGS = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"]
+)
+
+
 class _TextParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
-        self.skipping: list[str] = []
+        self.open: list[tuple[str, bool]] = []  # every open element and whether it is skipped
+        self.skipped = 0
         self.in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
             self.in_title = True
-        elif tag in _SKIPPED_TAGS:
-            self.skipping.append(tag)
+        elif tag not in _VOID_TAGS:
+            names = " ".join(value or "" for key, value in attrs if key in ("class", "id"))
+            skip = tag in _SKIPPED_TAGS or bool(names and _CHROME_CLASS.search(names))
+            self.open.append((tag, skip))
+            self.skipped += skip
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 
@@ -442,14 +492,17 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
-        elif tag in self.skipping:
-            while self.skipping and self.skipping.pop() != tag:
-                pass
+        elif any(name == tag for name, _ in self.open):
+            while self.open:
+                name, skip = self.open.pop()
+                self.skipped -= skip
+                if name == tag:
+                    break
         if tag in _BLOCK_TAGS:
             self.blocks.append([])
 
     def handle_data(self, data: str) -> None:
-        if self.in_title or not self.skipping:
+        if self.in_title or not self.skipped:
             self.blocks[-1].append(data)
 
 
@@ -494,6 +547,12 @@ _SOURCE_LINE = re.compile(r"^\s*(?:来源|作者)[:：].{0,40}$")
 _BREADCRUMB = re.compile(r"^(?:(?:当前位置|您的位置|你的位置)[:：]|.{0,60}[>＞›»].{0,60}正文\s*$)")
 _BREADCRUMB_SEPARATORS = re.compile(r"\s[>＞›»]\s|[>＞›»]")
 _CAPTION = re.compile(r"[(（]\s*(?:资料图片?|图片来源[^)）]{0,30}|图源[^)）]{0,30}|配图)\s*[)）]")
+_TOOLS = re.compile(
+    r"^\s*【?(?:字体|字号)\s*[:：]|^\s*(?:分享到|分享至|扫一扫|返回顶部|上一篇|下一篇|打印本页|关闭窗口)"
+    r"|【(?:打印|关闭|收藏)】"
+)
+# A photo's caption: 会议现场。记者 罗娟 摄
+_PHOTO_CAPTION = re.compile(r"^.{0,40}?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄\s*$")
 _KEYWORDS = re.compile(r"^\s*(?:关键词|关键字|标签|tags?)\s*[:：]", re.I)
 _RELATED = re.compile(
     r"^\s*【?(?:专题新闻|相关新闻|相关阅读|相关文章|相关报道|推荐阅读|延伸阅读|热点新闻|热门推荐"
@@ -509,7 +568,7 @@ _TRAILING_EDITOR = re.compile(
     r"\s*[(（\[【]\s*(?:责任编辑|责编|编辑)\s*[:：][^)）\]】]{0,20}[)）\]】]\s*$"
 )
 _BYLINE = re.compile(
-    r"\s*[(（]\s*([^()（）]{1,30}?(?:文/图|文／图|文、图|图/文|图文|摄影?|供图|文|图|报道"
+    r"\s*[(（]\s*([^()（）]{0,30}?(?:文/图|文／图|文、图|图/文|图文|摄影?|供图|文|图|报道"
     r"|通讯员[^()（）]{0,20}|记者[^()（）]{0,20}))\s*[)）]\s*$"
 )
 _TITLE_SUFFIX = re.compile(
@@ -518,8 +577,9 @@ _TITLE_SUFFIX = re.compile(
 )
 # A byline on a line of its own: 记者 张三 李四 / 文/图：王五 / 通讯员 赵六.
 _BYLINE_LINE = re.compile(
-    r"^[(（]?\s*(?:本报讯\s*)?(?:记者|通讯员|特约记者|作者|撰稿|撰文|文/图|文／图|图/文|文|图|摄影?)"
-    r"\s*[:：/／]?\s*[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|摄影?|文/图|文|图)"
+    r"^[(（]?\s*(?:本报讯\s*)?(?:[\u4e00-\u9fff]{2,8}(?:日报|晚报|报社?|网|电视台|融媒体中心))?"
+    r"(?:记者|通讯员|特约记者|实习生|作者|撰稿|撰文|文/图|文／图|图/文|文|图|摄影?)"
+    r"\s*[:：/／]?\s*[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|实习生|摄影?|文/图|文|图)"
     r"\s*[:：/／]?\s*)?[\u4e00-\u9fff·]{2,5}){0,5}\s*[)）]?$"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;…]\s*[”’\"』」]?\s*$")
@@ -538,6 +598,8 @@ def _is_chrome(line: str) -> bool:
         or _FOOTER.search(line)
         or _EDITOR.match(line)
         or _SOURCE_LINE.match(line)
+        or _TOOLS.search(line)
+        or _PHOTO_CAPTION.match(line)
         or _CAPTION.fullmatch(line.strip())
     )
 
@@ -597,10 +659,10 @@ def _split(lines: list[str]) -> _Parts:
     for line in kept:
         if not body and not parts.date_line and _DATE_LINE.match(line):
             parts.date_line = line
-        elif _DATE_LINE.match(line) and len(line) <= 40:
+        elif _DATE_LINE.match(line) and len(line) <= 60:
             removed.append(line)
-            if not body:
-                meta.append(line)
+            if not parts.date_line and not any(_DATE_LINE.match(m) for m in meta):
+                meta.append(line)  # the page's date line, after a menu left in the text
         elif not body and not parts.title and not parts.date_line and _looks_like_title(line):
             parts.title, parts.site = _strip_title_suffix(line)
         elif parts.title and not body and _strip_title_suffix(line)[0] == parts.title:
@@ -637,7 +699,7 @@ def clean(data: bytes | str, *, is_html: bool | None = None) -> CleanArticle:
     """Clean a scraped article given as bytes or text, plain or saved HTML."""
     text = decode(data) if isinstance(data, bytes) else data
     if not text.strip():
-        raise ArticleError("The article is empty.")
+        raise ArticleError(_("The article is empty."))
     if is_html is None:
         is_html = _HTML_HINT.search(text[:5000]) is not None
     if is_html:
@@ -650,7 +712,7 @@ def clean(data: bytes | str, *, is_html: bool | None = None) -> CleanArticle:
     parts = _split([line for line in lines if line])
     paragraphs = [tidy for paragraph in parts.body if (tidy := _tidy(paragraph))]
     if not paragraphs and not parts.title:
-        raise ArticleError("The article has no text left after cleaning.")
+        raise ArticleError(_("The article has no text left after cleaning."))
     return CleanArticle(
         title=_tidy(parts.title),
         date_line=_tidy(parts.date_line),

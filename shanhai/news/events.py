@@ -14,7 +14,7 @@ in two clauses (到…实地考察，并…签订了…协议), both are events.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from shanhai.core.parsing import ParseError, parse_chinese_numeral
@@ -63,17 +63,27 @@ _NUM = r"\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五�
 _MONTH = rf"(?P<month>{_NUM})\s*月份?"
 _DAY = rf"(?P<day>{_NUM})\s*[日号]"
 _REL_DAY = r"(?P<rel_day>前天|昨天|昨日|今天|今日)"
+_REL_MONTH = r"(?P<rel_month>上月|上个月|本月|当月|同月)"
 _TO = r"(?:至|到|—|–|-|~|～)"
 _RANGE_END = rf"(?:{_TO}\s*(?:(?:{_NUM})\s*月\s*)?(?:{_NUM})\s*[日号])?"
+_DAY_ONLY = rf"(?P<day_only>{_NUM})\s*[日号]\s*{_RANGE_END}"
 
 _DATE = re.compile(
-    rf"(?<![\d{_CN_DIGIT}十])(?:{_REL_DAY}|(?:(?:{_YEAR}|{_REL_YEAR})\s*)?"
-    rf"(?:{_MONTH}(?:\s*{_DAY}\s*{_RANGE_END})?)?)"
+    rf"(?<![\d{_CN_DIGIT}十月])(?:{_REL_DAY}"
+    rf"|{_REL_MONTH}\s*(?:(?P<rel_month_day>{_NUM})\s*[日号]\s*{_RANGE_END})?"
+    rf"|(?:(?:{_YEAR}|{_REL_YEAR})\s*)?(?:{_MONTH}(?:\s*{_DAY}\s*{_RANGE_END})?)?"
+    rf"|{_DAY_ONLY})"
+)
+# Sentences that open with these tell what happened at the event just told: 会上，两地签订…
+_AT_THE_EVENT = re.compile(
+    r"^\s*(?:会上|会前|会后|会议期间|会议现场|活动现场|活动中|当天|当日|同日|同一天|仪式上"
+    r"|(?P<noun>[\u4e00-\u9fff]{1,6}(?:会|仪式|活动))(?:上|期间|现场))[，,\s]"
 )
 # A date that opens a span or a tally, or part of a larger period, is not an event's date.
 _SPAN_AFTER = re.compile(
     r"^\s*(?:以来|来|起|开始|至今|以后|之后|以前|之前|前|后|间|期间|底|初|中旬|下旬|上旬|末|上半年"
-    rf"|下半年|年底|年初|度|左右|{_TO}\s*(?:(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}}|今|明)\s*年)"
+    rf"|下半年|年底|年初|度|左右|{_TO}\s*(?:(?:19|20)\d{{2}}|[{_CN_DIGIT}]{{4}}|今|明)\s*年"
+    rf"|(?:{_NUM})\s*{_TO}\s*(?:{_NUM})\s*月)"  # 今年1至4月
 )
 _SPAN_BEFORE = re.compile(r"(?:截至|截止|截止到|直到|自|从|至|到|每年|每)\s*$")
 _TALLY = re.compile(r"累计|共计|先后|以来|截至|截止|每年|近年|历年|年均|同比|连续")
@@ -93,7 +103,7 @@ _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "sales_event",
         re.compile(
-            r"展销|推介会|博览会|进博会|农交会|交易会|订货会|采购会|展会|直播带货|带货|年货节"
+            r"展销|(?<!招商)推介会|博览会|进博会|农交会|交易会|订货会|采购会|展会|直播带货|带货|年货节"
             r"|消费帮扶(?:活动|月|周|节)|产销对接"
         ),
     ),
@@ -107,14 +117,18 @@ _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "visit",
         re.compile(
             r"考察|调研|走访|慰问|带队|率队|率团|代表团|考察团|工作组|到访|来到|赴|深入|看望|观摩"
-            r"|参观|一行"
+            r"|参观|一行|(?:到|前往)[\u4e00-\u9fff·]{2,12}(?:开展|进行|指导|举办)"
         ),
     ),
 )
 _DONE = re.compile(
     r"建立|启动|开展|举行|举办|成立|开工|竣工|投产|揭牌|挂牌|完成|实施|开通|上线|发布|启用|落成"
-    r"|出席|派出|选派|开班|开幕|签|投入|引进|组织|参加"
+    r"|出席|派出|选派|开班|开幕|签|投入|引进|组织|参加|抵达|上岗|输送|招聘"
 )
+# What is done once, and so dates an event even when only its year is told (2021年，…建立…).
+_ONCE = re.compile(r"建立|成立|签|启动|揭牌|挂牌|开工|竣工|投产|落成|开通|启用|开业|结对")
+# Workers travelling to their new jobs are a labour transfer, not a delegation's visit.
+_LABOR_TRANSFER = re.compile(r"务工|劳动力|专列|输送|返岗|招聘")
 
 
 def _numeral(text: str) -> int:
@@ -129,10 +143,19 @@ def _year(text: str) -> int:
     return int("".join(str(max(_CN_DIGIT.index(ch) - 1, 0)) for ch in text))
 
 
-def _resolve(
-    match: re.Match[str], *, published: date | None, context_year: int | None
-) -> PartialDate | None:
+@dataclass
+class _Context:
+    """What the article has said so far: the year and month last written, the last event date."""
+
+    published: date | None
+    year: int | None = None
+    month: int | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+def _resolve(match: re.Match[str], context: _Context) -> PartialDate | None:
     groups = match.groupdict()
+    published = context.published
     if groups["rel_day"]:
         if published is None:
             return None
@@ -140,6 +163,12 @@ def _resolve(
         day = published - timedelta(days=back)
         return PartialDate(day.year, day.month, day.day)
     try:
+        if groups["rel_month"]:
+            return _relative_month(groups, context)
+        if groups["day_only"]:
+            if context.year is None or context.month is None:
+                return None
+            return _checked(context.year, context.month, _numeral(groups["day_only"]))
         month = _numeral(groups["month"]) if groups["month"] else None
         day_of = _numeral(groups["day"]) if groups["day"] else None
     except (ParseError, ValueError):
@@ -149,31 +178,52 @@ def _resolve(
     elif groups["rel_year"]:
         relative = groups["rel_year"]
         if relative in ("同年", "当年"):
-            year = context_year
+            year = context.year
         elif published is None:
             return None
         else:
             year = published.year + {"去年": -1, "前年": -2, "明年": 1}.get(relative, 0)
     else:
-        year = context_year or (published.year if published else None)
-        if year is not None and published is not None and not context_year:
+        year = context.year or (published.year if published else None)
+        if year is not None and published is not None and not context.year:
             try:
                 if date(year, month or 1, day_of or 1) > published:
                     year -= 1
             except ValueError:
                 return None
-    if year is None or (month is not None and not 1 <= month <= 12):
+    if year is None:
         return None
+    return _checked(year, month, day_of if month else None)
+
+
+def _relative_month(groups: dict[str, str | None], context: _Context) -> PartialDate | None:
+    anchor = groups["rel_month"] or ""
+    day_of = _numeral(groups["rel_month_day"]) if groups["rel_month_day"] else None
+    if anchor == "同月":
+        if context.year is None or context.month is None:
+            return None
+        return _checked(context.year, context.month, day_of)
+    if context.published is None:
+        return None
+    first = context.published.replace(day=1)
+    if anchor in ("上月", "上个月"):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return _checked(first.year, first.month, day_of)
+
+
+def _checked(year: int, month: int | None, day: int | None) -> PartialDate | None:
     try:
-        date(year, month or 1, day_of or 1)
+        date(year, month or 1, day or 1)
     except ValueError:
         return None
-    return PartialDate(year, month, day_of if month else None)
+    return PartialDate(year, month, day)
 
 
 def _kind(text: str) -> str | None:
     for kind, words in _KIND_WORDS:
         if words.search(text):
+            if kind == "visit" and _LABOR_TRANSFER.search(text):
+                break
             return kind
     return "other" if _DONE.search(text) else None
 
@@ -195,7 +245,11 @@ _LEADING_LINK = re.compile(r"^(?:并且?|随后|其间|期间|同时|之后|还|
 
 def _told(sentence: str, date_start: int, date_end: int) -> str:
     """The sentence without its date and the words that only lead to it."""
-    text = (sentence[:date_start] + sentence[date_end:]).strip()
+    before = re.sub(r"(?:于|在)\s*$", "", sentence[:date_start])  # …一行25人于5月9日赴深圳
+    text = (before + sentence[date_end:]).strip()
+    text = re.sub(
+        r"^(?:本报讯|讯)?\s*[(（][^()（）]{0,30}[)）]\s*[，,]?", "", text
+    )  # 本报讯（记者…）
     text = re.sub(r"^[，,、：:\s]*(?:于|在)?(?:上午|下午|晚上|晚间|早上)?[，,\s]*", "", text)
     return re.sub(r"[，,]\s*[，,]", "，", text).rstrip("。！？!?；;，, ")
 
@@ -214,47 +268,83 @@ def _summary(clauses: list[str], kind: str, first: int = 0) -> tuple[str, int]:
 def find_events(text: str, *, published: date | None) -> list[Event]:
     """Return the dated events of *text* (a cleaned article body) in the order told."""
     events: list[Event] = []
+    context = _Context(published)
     for paragraph_match in re.finditer(r"[^\n]+", text):
         paragraph = paragraph_match.group(0)
-        context_year: int | None = None
         for sentence_match in _SENTENCE.finditer(paragraph):
             sentence = sentence_match.group(0)
             offset = paragraph_match.start() + sentence_match.start()
-            found, context_year = _sentence_events(sentence, offset, published, context_year)
-            events += found
+            events += _sentence_events(sentence, offset, context)
+            context.events = events
     return events
 
 
-def _sentence_events(
-    sentence: str, offset: int, published: date | None, context_year: int | None
-) -> tuple[list[Event], int | None]:
+def _event_meant(opener: re.Match[str], context: _Context) -> PartialDate | None:
+    """The day of the latest event the opener names (推介会上: the 推介会; 会上: the meeting),
+    else of the latest event (当天)."""
+    noun = opener.group("noun") or ""
+    if noun:
+        named = [e for e in context.events if noun in e.summary]
+    elif opener.group(0).lstrip().startswith("会"):
+        named = [e for e in context.events if e.kind == "meeting"]
+    else:
+        named = []
+    latest = named[-1] if named else context.events[-1] if context.events else None
+    if latest is None or latest.date.precision != "day":
+        return None
+    return latest.date
+
+
+def _masked(sentence: str) -> str:
+    """The sentence with the titles of documents blanked: 《2023年…计划》 dates no event."""
+    return re.sub(r"《[^》]*》", lambda m: "《" + "　" * (len(m.group(0)) - 2) + "》", sentence)
+
+
+def _date_in(sentence: str, context: _Context) -> tuple[re.Match[str], PartialDate] | None:
     chosen: tuple[re.Match[str], PartialDate] | None = None
-    for match in _DATE.finditer(sentence):
-        if not match.group(0):
+    for match in _DATE.finditer(_masked(sentence)):
+        if not match.group(0).strip():
             continue
-        when = _resolve(match, published=published, context_year=context_year)
-        if match.group("year") and when:
-            context_year = when.year
-        if chosen or when is None:
+        when = _resolve(match, context)
+        if when is None:
+            continue
+        if match.group("year") or match.group("rel_year") or when.month:
+            context.year, context.month = when.year, when.month
+        if chosen:
             continue
         if _SPAN_AFTER.match(sentence[match.end() :]) or _SPAN_BEFORE.search(
             sentence[: match.start()]
         ):
             continue
+        if when.precision == "year" and (match.start() > 0 or match.group("rel_year")):
+            continue  # 今年已举办4期, 深圳市今年选派…: a period, not an event's date
         chosen = (match, when)
+    return chosen
+
+
+def _sentence_events(sentence: str, offset: int, context: _Context) -> list[Event]:
+    chosen = _date_in(sentence, context)
     if chosen is None:
-        return [], context_year
+        at_event = _AT_THE_EVENT.match(sentence)
+        when = _event_meant(at_event, context) if at_event else None
+        if at_event is None or when is None:
+            return []
+        # 会上，两地签订了…: on the day of the event just told, or of the one it names.
+        chosen = (at_event, when)
     match, when = chosen
     rest = sentence[: match.start()] + sentence[match.end() :]
     if _TALLY.search(re.split(r"[，,]", sentence[match.end() :].lstrip("，, "))[0]):
-        return [], context_year  # 2021年，威信县累计派出…: a tally, not an event
+        return []  # 2021年，威信县累计派出…: a tally, not an event
     kind = _kind(rest)
     if kind is None:
-        return [], context_year
+        return []
     clauses = re.split(r"(?<=[，,])", _told(sentence, match.start(), match.end()))
     summary, _ = _summary(clauses, kind)
     if not summary:
-        return [], context_year
+        return []
+
+    if when.precision == "year" and kind == "other" and not _ONCE.search(rest):
+        return []  # 2021年，福州市共向固原市输送…: what a year came to, not an event
 
     def event(kind: str, summary: str) -> Event:
         return Event(
@@ -275,4 +365,4 @@ def _sentence_events(
         if after < len(clauses) and _kind(visit) == "visit":
             rest_summary, _ = _summary(clauses, kind, after)
             found = [event("visit", visit), event(kind, rest_summary or summary)]
-    return found, context_year
+    return found

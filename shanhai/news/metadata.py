@@ -24,14 +24,25 @@ _NOT_AUTHORS = re.compile(
     r"(?:责任编辑|责编|编辑|审核|审校|校对|监制|终审|二审|一审|签发|来源|浏览|阅读|点击)\s*[:：].*$"
 )
 _ROLES = re.compile(
-    r"本报讯|本报记者|特约记者|见习记者|融媒体记者|记者|通讯员|作者|撰稿|撰文|文\s*[/／、]\s*图"
+    r"本报讯|本报记者|特约记者|见习记者|融媒体记者|记者|通讯员|实习生|作者|撰稿|撰文|文\s*[/／、]\s*图"
     r"|图\s*[/／]\s*文|图文|摄影|供图|报道|[:：()（）]"
     # 文, 图 and 摄 stand alone (张三 摄); inside a name (李文) they are the name's.
     r"|(?:(?<=[\s/／:：(（])|^)[文图摄](?=[\s/／:：)）]|$)"
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+# On a page's information line each label names one thing: 来源：毕节日报 作者：罗娟 刘洋.
+_OTHER_LABEL = re.compile(
+    r"(?:责任编辑|责编|编辑|审核|审校|校对|监制|终审|签发|来源|浏览|阅读|点击|发布时间|时间)"
+    r"\s*[:：]\s*\S*"
+)
+_OUTLET_WORD = re.compile(r"(?:日报|晚报|报社?|网|电视台|广播电视台|融媒体中心|新闻中心|杂志)$")
 _LEADING_BYLINE = re.compile(
-    r"^\s*(?:本报讯|讯)?\s*[(（]\s*((?:本报|特约|见习|融媒体)?(?:记者|通讯员)[^()（）]{2,40})[)）]"
+    r"^\s*(?P<outlet>[\u4e00-\u9fff]{0,12}讯)?\s*[(（]\s*"
+    r"(?P<byline>[^()（）]{0,12}?(?:记者|通讯员)[^()（）]{2,40})[)）]"
+)
+_NAMED_AUTHOR = re.compile(
+    r"(?:作者|记者|通讯员|撰稿|撰文|文/图|文／图)\s*[:：]?\s*"
+    r"(?P<names>[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+[\u4e00-\u9fff·]{2,5}){0,4})"
 )
 
 
@@ -51,6 +62,10 @@ def outlet(article: CleanArticle) -> str:
         found = _SOURCE.search(line)
         if found:
             return found["outlet"].strip("，,。")
+    if article.paragraphs:  # 六盘水日报讯（记者 何晓梅）…
+        leading = _LEADING_BYLINE.match(article.paragraphs[0])
+        if leading and leading["outlet"] and leading["outlet"] not in ("本报讯", "讯"):
+            return leading["outlet"].removesuffix("讯")
     return article.site
 
 
@@ -58,7 +73,7 @@ def _names(text: str) -> list[str]:
     text = _NOT_AUTHORS.sub("", text)
     names: list[str] = []
     for piece in re.split(r"[\s、，,;；]+", _ROLES.sub(" ", text)):
-        if _NAME.match(piece) and piece not in names:
+        if _NAME.match(piece) and not _OUTLET_WORD.search(piece) and piece not in names:
             names.append(piece)
     return names
 
@@ -67,13 +82,12 @@ def authors(article: CleanArticle) -> str:
     """The authors' names joined by a space: "张三 李四"; "" when the page names none."""
     names: list[str] = []
     pieces = [article.byline]
-    pieces += [
-        line for line in article.meta if re.match(r"^\s*[(（]?\s*(?:作者|记者|通讯员)", line)
-    ]
+    for line in [article.date_line, *article.meta]:  # 来源：铜仁网 作者：田茂松
+        pieces += [found["names"] for found in _NAMED_AUTHOR.finditer(_OTHER_LABEL.sub(" ", line))]
     if article.paragraphs:
         leading = _LEADING_BYLINE.match(article.paragraphs[0])
         if leading:
-            pieces.append(leading.group(1))
+            pieces.append(leading["byline"])
     for piece in pieces:
         for name in _names(piece):
             if name not in names:

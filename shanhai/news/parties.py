@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
+import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -83,13 +85,24 @@ class _Gazetteer:
         self.places = places
         self.full: dict[str, list[Place]] = defaultdict(list)
         self.short: dict[str, list[Place]] = defaultdict(list)
+        # 环县, 沛县: real names, but too often part of other words (…县和县直部门) to count
+        # unless the article also names the city they are in.
+        self.two_character: dict[str, list[Place]] = defaultdict(list)
         for place in places:
-            if place.name not in _NOT_PLACES and (len(place.name) > 2 or place.level != "county"):
+            if place.name in _NOT_PLACES:
+                pass
+            elif len(place.name) > 2 or place.level != "county":
                 self.full[place.name].append(place)
+            else:
+                self.two_character[place.name].append(place)
             for short in place.short:
                 if len(short) >= 2 and short != place.name:
-                    self.short[short].append(place)
-        self.names = {**self.short, **self.full}  # a full name wins over a short one
+                    if short.endswith(("州", "县", "旗")) and short[-1] == place.name[-1]:
+                        self.full[short].append(place)  # 黔东南州 is as good as the full name
+                    else:
+                        self.short[short].append(place)
+        # A full name wins over a short one.
+        self.names = {**self.short, **self.two_character, **self.full}
         self.longest = max(len(name) for name in self.names)
 
 
@@ -99,13 +112,14 @@ def _aliases(value: Any) -> tuple[str, ...]:
     return tuple(item for item in value or () if item)
 
 
-def _common_short_forms(name: str, short: tuple[str, ...]) -> tuple[str, ...]:
-    """黔东南苗族侗族自治州 is written 黔东南州; 威宁彝族回族苗族自治县 威宁县."""
+def _suffixed_short_forms(name: str, short: tuple[str, ...]) -> tuple[str, ...]:
+    """黔东南苗族侗族自治州 is written 黔东南州; 威宁彝族回族苗族自治县 威宁县 or 威宁自治县."""
     extra: list[str] = []
-    for suffix, written in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"), ("地区", "地区")):
+    for suffix, written in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
         if name.endswith(suffix):
             extra += [s + written for s in short if not s.endswith(written)]
-    return short + tuple(extra)
+            extra += [s + suffix for s in short if not s.endswith(suffix)]
+    return tuple(extra)
 
 
 def _load_divisions() -> dict[str, Any]:
@@ -132,13 +146,15 @@ def gazetteer() -> _Gazetteer:
                 if city.startswith("_"):
                     continue
                 if city != province:  # a municipality is its own city
-                    short = _common_short_forms(city, _aliases(city_data.get("_alias")))
+                    short = _aliases(city_data.get("_alias"))
+                    short += _suffixed_short_forms(city, short)
                     code = city_data.get("_admin_code", "")
                     places.append(Place(city, "city", province, city, code, short))
                 for county, county_data in city_data.items():
                     if county.startswith("_"):
                         continue
-                    short = _common_short_forms(county, _aliases(county_data.get("_alias")))
+                    short = _aliases(county_data.get("_alias"))
+                    short += _suffixed_short_forms(county, short)
                     code = county_data.get("_admin_code", "")
                     places.append(Place(county, "county", province, city, code, short))
         return _Gazetteer(places)
@@ -163,15 +179,28 @@ def mentions(text: str) -> list[Mention]:
     """Every place name in *text*, longest first, a short name only where it can count."""
     g = gazetteer()
     raw = _scan(text, g.names, g.longest)
-    full_written = {surface for _, _, surface in raw if _is_full(surface, g)}
-    written_places = {p for surface in full_written for p in g.names[surface]}
+    full_written = {surface for _, _, surface in raw if surface in g.full}
+    written_places = {p for surface in full_written for p in g.full[surface]}
     written_names = {p.name for p in written_places} | {
         parent for p in written_places for parent in p.parents
     }
+    # 庆阳市 may be written 庆阳; a city's or province's short name is enough to place 环县.
+    written_names |= {
+        p.name
+        for _, _, surface in raw
+        if surface in g.short
+        for p in g.short[surface]
+        if p.level != "county"
+    }
     found: list[Mention] = []
     for start, end, surface in raw:
-        if _is_full(surface, g):
-            places = tuple(g.names[surface])
+        if surface in g.two_character:
+            places = tuple(p for p in g.two_character[surface] if p.city in written_names)
+            if places:
+                found.append(Mention(start, end, surface, places, by_short_name=False))
+            continue
+        if surface in g.full:
+            places = tuple(g.full[surface])
             if surface.endswith("市") and text[end : end + 1] == "场":  # 上海市场 is 上海 + 市场
                 end -= 1
                 surface = surface[:-1]
@@ -187,11 +216,6 @@ def mentions(text: str) -> list[Mention]:
         if places:
             found.append(Mention(start, end, surface, places, by_short_name=True))
     return _disambiguate(found)
-
-
-def _is_full(surface: str, g: _Gazetteer) -> bool:
-    """A full name, or a common short form with its suffix (黔东南州, 威宁县)."""
-    return surface in g.full or surface.endswith(("州", "县", "旗", "地区"))
 
 
 def _disambiguate(found: list[Mention]) -> list[Mention]:
@@ -229,9 +253,10 @@ def find_parties(text: str) -> dict[str, list[FoundParty]]:
         first.setdefault(place, mention.start)
         if not mention.by_short_name:
             written[place][mention.surface] += 1
+    paired = _paired(text, found)
     parties: dict[str, list[FoundParty]] = {"east": [], "west": []}
     for side in parties:
-        chosen = _choose([p for p in counts if p.side == side], counts, first)
+        chosen = _choose([p for p in counts if p.side == side], counts, first, paired)
         parties[side] = [
             FoundParty(
                 place=p,
@@ -243,14 +268,41 @@ def find_parties(text: str) -> dict[str, list[FoundParty]]:
     return parties
 
 
-def _choose(places: list[Place], counts: Counter[Place], first: dict[Place, int]) -> list[Place]:
+# Two places joined as partners: 青岛市城阳区与陇南市宕昌县, 广州市·毕节市, 北仑区人社局与布拖县…
+_JOINED = re.compile(r"^[\u4e00-\u9fff]{0,6}?(?:与|和|同|·|、|携手|结对)$")
+
+
+def _paired(text: str, found: list[Mention]) -> set[Place]:
+    """Places the article writes as one of two partners, east with west, in one phrase."""
+    addresses: list[tuple[int, int, Place]] = []  # consecutive names: the last is the place
+    for mention in found:
+        if addresses and addresses[-1][1] == mention.start:
+            addresses[-1] = (addresses[-1][0], mention.end, mention.places[0])
+        else:
+            addresses.append((mention.start, mention.end, mention.places[0]))
+    paired: set[Place] = set()
+    for (_, end, left), (start, _, right) in itertools.pairwise(addresses):
+        if left.side != right.side and _JOINED.match(text[end:start]):
+            paired |= {left, right}
+    return paired
+
+
+def _choose(
+    places: list[Place], counts: Counter[Place], first: dict[Place, int], paired: set[Place]
+) -> list[Place]:
     below_province = [p for p in places if p.level != "province"]
     candidates = below_province or places
     if not candidates:
         return []
     ranked = sorted(candidates, key=lambda p: (-counts[p], -_LEVELS.index(p.level), first[p]))
     top = counts[ranked[0]]
-    chosen = [ranked[0]] + [p for p in ranked[1:] if counts[p] >= max(2, top / 2)]
+    chosen = [ranked[0]] + [
+        p
+        for p in ranked[1:]
+        # named nearly as often, or a county inside the chosen city named more than in passing
+        if counts[p] >= max(2, top / 2)
+        or (ranked[0].name in p.parents and (counts[p] >= 3 or (p in paired and counts[p] >= 2)))
+    ]
     # A city named less often than a chosen county inside it is only that county's address.
     return [
         p

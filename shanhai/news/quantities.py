@@ -64,7 +64,9 @@ _UNITS = (
     "家",
     "项",
     "场",
+    "批次",
     "批",
+    "期",
     "所",
     "吨",
     "斤",
@@ -112,20 +114,26 @@ _ABOUT = frozenset({"近", "约", "大约", "左右"})
 # After 个 these make a duration or a percentage, not a count: 3个月, 5个百分点.
 _NOT_A_COUNT_AFTER_GE = ("月", "多月", "小时", "星期", "工作日", "年", "季度", "百分点")
 # Earlier in the same clause, these make the figure a statistic of the place itself.
-_BACKGROUND = ("人口", "面积", "海拔", "户籍", "辖", "耕地", "常住", "平方公里", "气温")
+_BACKGROUND = re.compile(
+    r"(?<!贫困)(?<!脱贫)(?<!农村)人口|面积|海拔|户籍|辖|耕地|常住|平方公里|气温|饲养量|存栏|出栏"
+    r"|年产量|总产值|生产总值|GDP|人均"
+)
+# Words in quotation marks longer than a name are someone speaking: “一个月能拿五六千元”.
+_QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"]{12,}\"")
 _CLAUSE_END = re.compile(r"[，；;。！？!?：:\n]|,(?!\d{3})")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _KEYWORDS = {
     "funds": ("资金", "援助", "拨付", "捐赠", "捐款", "财政", "投入"),
     "medical": ("医疗", "医生", "医护", "医院", "医务", "医师", "护士", "患者", "病人", "手术"),
-    "education": ("教师", "老师", "支教", "学校", "学生", "教育", "校长"),
+    "education": ("教师", "老师", "支教", "学校", "学生", "教育", "校长", "图书", "课桌"),
     "labor": ("劳动力", "务工", "就业", "转移", "劳务", "岗位", "招聘"),
-    "consumption": ("销售", "采购", "消费", "农产品", "农特产品", "带货", "订单"),
+    "consumption": ("销售", "采购", "消费", "农产品", "农特产品", "带货", "订单", "展销", "参展"),
     "industry": ("企业", "产业", "投资", "项目", "车间", "工厂", "落户"),
     "exchange": ("互访", "考察", "座谈", "交流", "调研", "对接", "会议", "带队"),
     "talent": ("干部", "人才", "挂职", "专家", "技术人员"),
 }
-_DEFAULT_CATEGORY = {"次": "exchange"}
+_SECTORS = frozenset({"medical", "education", "labor", "consumption"})
+_DEFAULT_CATEGORY = {"次": "exchange", "例": "medical", "台次": "medical"}
 
 
 def extract_quantities(text: str) -> list[Quantity]:
@@ -185,8 +193,12 @@ def _is_excluded(text: str, match: re.Match[str], after: str) -> bool:
         return True  # 一次次, 两项项
     if unit == "个" and after.startswith(_NOT_A_COUNT_AFTER_GE):
         return True
+    if unit == "期" and after.startswith(("项目", "工程", "建设")):
+        return True  # 产业园二期项目: a phase of a name
+    if any(q.start() < start < q.end() for q in _QUOTE.finditer(text)):
+        return True
     clause_before = _clause(text, start, start)[0]
-    return any(word in clause_before for word in _BACKGROUND)
+    return _BACKGROUND.search(clause_before) is not None
 
 
 def _number(text: str) -> Decimal | None:
@@ -206,22 +218,33 @@ def _clause(
     return text[opening:start], text[end : closing.start() if closing else len(text)]
 
 
+# Money is aid funds unless its clause says it was sales or an enterprise's investment.
+_MONEY_KEYWORDS = {
+    "consumption": ("销售", "采购", "消费", "带货", "订单", "成交", "交易额", "销售额", "农产品"),
+    "industry": ("投资", "签约", "到位", "产值", "企业"),
+    "funds": ("资金", "援助", "拨付", "捐赠", "捐款", "财政", "帮扶款"),
+}
+
+
 def _category(text: str, start: int, end: int, unit: str) -> str:
-    if unit.endswith("元"):
-        return "funds"
+    money = unit.endswith("元")
+    keywords = _MONEY_KEYWORDS if money else _KEYWORDS
     for pattern in (_CLAUSE_END, _SENTENCE_END):
         before, after = _clause(text, start, end, pattern)
-        best: tuple[int, int, str] | None = None
-        for rank, (category, words) in enumerate(_KEYWORDS.items()):
+        best: tuple[bool, int, int, str] | None = None
+        for rank, (category, words) in enumerate(keywords.items()):
             for word in words:
                 near = [len(before) - i - len(word) for i in _find_all(before, word)]
                 near += list(_find_all(after, word))
                 if near:
-                    candidate = (min(near), rank, category)
+                    # A sector named in the clause (a hospital, a school, jobs, sales) says
+                    # more than a nearer generic word: 医院…专家68名 are medical staff.
+                    generic = not money and category not in _SECTORS
+                    candidate = (generic, min(near), rank, category)
                     best = candidate if best is None else min(best, candidate)
         if best is not None:
-            return best[2]
-    return _DEFAULT_CATEGORY.get(unit, "other")
+            return best[3]
+    return "funds" if money else _DEFAULT_CATEGORY.get(unit, "other")
 
 
 def _find_all(text: str, word: str) -> list[int]:

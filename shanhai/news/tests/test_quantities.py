@@ -133,7 +133,7 @@ def test_quantities_come_in_order_with_their_offsets() -> None:
     quantities = extract_quantities(text)
     assert [(q.text, q.category) for q in quantities] == [
         ("12名", "talent"),
-        ("3.5亿元", "funds"),
+        ("3.5亿元", "consumption"),  # money from sales, not aid funds
         ("20余次", "exchange"),
     ]
     assert [q.start for q in quantities] == sorted(q.start for q in quantities)
@@ -154,3 +154,25 @@ def test_extraction_never_raises_and_offsets_hold_for_any_text(text: str) -> Non
     for q in extract_quantities(text):
         assert text[q.start : q.start + len(q.text)] == q.text
         assert q.value >= 0
+
+
+def test_money_is_aid_unless_its_clause_says_sales_or_investment() -> None:
+    text = "拨付财政援助资金5860万元，引导企业完成投资额1.1亿元，采购农产品2600余万元。"
+    assert [(q.text, q.category) for q in extract_quantities(text)] == [
+        ("5860万元", "funds"),
+        ("1.1亿元", "industry"),
+        ("2600余万元", "consumption"),
+    ]
+
+
+def test_a_sector_in_the_clause_outweighs_a_nearer_generic_word() -> None:
+    (staff,) = extract_quantities("市卫健委组织三甲医院对口帮扶，选派医疗专家68名。")
+    assert staff.category == "medical"
+
+
+def test_quoted_speech_phases_and_herd_sizes_are_not_quantities() -> None:
+    text = (
+        "“在北仑上班，一个月能拿五六千元，比在老家多得多。”村民说。"
+        "产业园二期项目竣工。全县羊只饲养量达300万只。举办培训班4期。"
+    )
+    assert [q.text for q in extract_quantities(text)] == ["4期"]
