@@ -248,8 +248,8 @@ def scrapeify(
             month, day = rng.randint(1, 12), rng.randint(1, 28)
             dated = f"{item} {rng.randint(2019, 2024)}-{month:02d}-{day:02d}"
             page.append((f"  • {dated if rng.random() < 0.6 else item}", False))
-        number = f"{rng.randint(2015, 2023)}{rng.randint(10**5, 10**6 - 1)}"
-        icp = f"京ICP备{number}号-{rng.randint(1, 60)}"
+        registration = f"{rng.randint(2015, 2023)}{rng.randint(10**5, 10**6 - 1)}"
+        icp = f"京ICP备{registration}号-{rng.randint(1, 60)}"
         page += [("", False), (icp, False), ("", False)]
         mail = " ".join(str(rng.randint(10, 99)) for _ in range(4))
         page.append(

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -23,15 +25,15 @@ SEED = Path(__file__).resolve().parents[4] / "shared" / "seed" / "songjiang-weix
 
 
 @pytest.fixture
-def seed() -> dict:
+def seed() -> dict[str, Any]:
     return extract(SEED.read_bytes()).as_json()
 
 
-def _events(found: dict) -> set[tuple[str, str]]:
+def _events(found: dict[str, Any]) -> set[tuple[str, str]]:
     return {(event["date"], event["kind"]) for event in found["events"]}
 
 
-def test_the_seed_gives_its_metadata(seed: dict) -> None:
+def test_the_seed_gives_its_metadata(seed: dict[str, Any]) -> None:
     assert seed["title"] == "云南威信:东西部协作强对接 筑牢“山海盟”"
     assert (
         seed["publish_date"] == "2023-08-20"
@@ -40,12 +42,12 @@ def test_the_seed_gives_its_metadata(seed: dict) -> None:
     assert seed["author"] == "铁璘琪"
 
 
-def test_the_seed_names_songjiang_and_weixin_as_the_parties(seed: dict) -> None:
+def test_the_seed_names_songjiang_and_weixin_as_the_parties(seed: dict[str, Any]) -> None:
     assert seed["east"] == ["松江区"]
     assert seed["west"] == ["威信县"]
 
 
-def test_the_seed_gives_its_dated_events(seed: dict) -> None:
+def test_the_seed_gives_its_dated_events(seed: dict[str, Any]) -> None:
     events = _events(seed)
     assert ("2023-03-10", "meeting") in events
     assert ("2023-06-28", "agreement") in events
@@ -60,7 +62,7 @@ def test_the_seed_gives_its_dated_events(seed: dict) -> None:
     assert "2023年3月10日" not in summaries
 
 
-def test_the_seed_gives_its_quantities(seed: dict) -> None:
+def test_the_seed_gives_its_quantities(seed: dict[str, Any]) -> None:
     found = {(q["text"], q["value"], q["qualifier"]) for q in seed["quantities"]}
     for expected in [
         ("4次", 4, "exact"),
@@ -78,7 +80,7 @@ def test_the_seed_gives_its_quantities(seed: dict) -> None:
     assert not any(q["text"].startswith("千亩") for q in seed["quantities"])
 
 
-def test_the_json_has_exactly_the_documented_keys(seed: dict) -> None:
+def test_the_json_has_exactly_the_documented_keys(seed: dict[str, Any]) -> None:
     assert list(seed) == [
         "title",
         "publish_date",
@@ -122,9 +124,9 @@ def test_a_built_article_with_relative_dates_and_a_byline() -> None:
     assert ("2023-11", "sales_event") in events
     assert not any(e.date.iso().startswith("2021") for e in found.events)  # 自2021年以来
     values = {q.text: (q.value, q.qualifier) for q in found.quantities}
-    assert values["300余万元"] == (3_000_000, "more_than")
-    assert values["120名"] == (120, "exact")
-    assert values["2.1亿元"] == (210_000_000, "exact")
+    assert values["300余万元"] == (Decimal(3_000_000), "more_than")
+    assert values["120名"] == (Decimal(120), "exact")
+    assert values["2.1亿元"] == (Decimal(210_000_000), "exact")
     assert not any("30万" in text for text in values)  # background statistics of the county
 
 
