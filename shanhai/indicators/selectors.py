@@ -82,9 +82,15 @@ def year_elapsed(year: int, today: date | None = None) -> Decimal:
     return (Decimal((today - start).days + 1) / days).quantize(Decimal("0.001"))
 
 
-def scope_ids(user: User, pairing: Pairing) -> list[int]:
-    """*pairing* and the pairings below it that *user* may see: what its figures include."""
-    visible = pairings_for_user(user).filter(path__startswith=pairing.path)
+def scope_ids(user: User | None, pairing: Pairing) -> list[int]:
+    """*pairing* and the pairings below it that *user* may see: what its figures include.
+
+    With no user, all of them: the pairing's whole figure, as the public portal shows it.
+    """
+    below = Pairing.objects.filter(path__startswith=pairing.path)
+    visible = (
+        below if user is None else pairings_for_user(user).filter(path__startswith=pairing.path)
+    )
     return list(visible.values_list("pk", flat=True))
 
 
@@ -130,7 +136,7 @@ def _dims(indicator: Indicator) -> dict[str, str]:
 
 
 def progress(
-    user: User,
+    user: User | None,
     pairing: Pairing,
     year: int,
     *,
@@ -138,6 +144,8 @@ def progress(
     today: date | None = None,
 ) -> Progress:
     """Every indicator of the year's regime for *pairing* (and below), with targets and status.
+
+    The figures include the sub-pairings *user* may see; with no user, all of them (public).
 
     With *first_year*, the figures cover first_year..year together (e.g. 2021–2023) and the
     targets are the sum of those years' targets.
