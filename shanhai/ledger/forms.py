@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shanhai.core.parsing import parse_amount
@@ -47,15 +49,19 @@ class RecordForm(forms.ModelForm[m.Record]):
     def __init__(self, *args: Any, pairing: Pairing, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.pairing = pairing
-        organisations = organisations_for_pairing(pairing)
-        places = places_for_pairing(pairing)
+        # Looked up only for a form that names organisations or places (they cost queries).
+        lookups: dict[type, Callable[[], QuerySet[Any]]] = {
+            Organisation: lambda: organisations_for_pairing(pairing),
+            Place: lambda: places_for_pairing(pairing),
+        }
+        scoped: dict[type, QuerySet[Any]] = {}
         for field in self.fields.values():
             if isinstance(field, forms.ModelMultipleChoiceField | forms.ModelChoiceField):
                 model = field.queryset.model  # type: ignore[union-attr]
-                if model is Organisation:
-                    field.queryset = organisations
-                elif model is Place:
-                    field.queryset = places
+                if model in lookups:
+                    if model not in scoped:
+                        scoped[model] = lookups[model]()
+                    field.queryset = scoped[model]
         for name, field in self.fields.items():
             _label_blank_choice(field)
             if isinstance(field, forms.DecimalField) and name.endswith("amount"):

@@ -32,7 +32,12 @@ __all__ = [
 
 
 class ArticleError(ValueError):
-    """The input cannot be read as an article."""
+    """The input cannot be read as an article; *code* says why (empty, binary, encoding,
+    control, no_text)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -387,19 +392,25 @@ def _decode_allowing_cut_tail(data: bytes, encoding: str, tail: int) -> str | No
 def decode(data: bytes) -> str:
     """Decode article bytes as UTF-8 (BOM or not), else GB18030."""
     if not data.strip():
-        raise ArticleError(_("The article is empty."))
+        raise ArticleError(_("The article is empty."), code="empty")
     if b"\x00" in data:
-        raise ArticleError(_("The article is not text: it contains NUL bytes (a binary file?)."))
+        raise ArticleError(
+            _("The article is not text: it contains NUL bytes (a binary file?)."), code="binary"
+        )
     text = _decode_allowing_cut_tail(data, "utf-8-sig", 3)
     if text is None:
         text = _decode_allowing_cut_tail(data, "gb18030", 3)
     if text is None:
-        raise ArticleError(_("The article could not be decoded as UTF-8 or GB18030/GBK text."))
+        raise ArticleError(
+            _("The article could not be decoded as UTF-8 or GB18030/GBK text."), code="encoding"
+        )
     controls = sum(
         1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\n\r"
     )
     if controls > max(2, len(text) // 100):
-        raise ArticleError(_("The article is not text: it is full of control characters."))
+        raise ArticleError(
+            _("The article is not text: it is full of control characters."), code="control"
+        )
     return text
 
 
@@ -543,6 +554,20 @@ _DATE_LINE = re.compile(
     rf"^\s*(?:(?:发布|发表|更新)?时间[:：]?\s*)?{_DATE}(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
     r"\s*(?:(?:来源|作者|编辑|浏览|发布)[:：].{0,40})*$"
 )
+# A page's information line in its other shapes: 【发布时间：2024-03-08】 【来源：普洱日报】,
+# 日期：2023-11-06 来源：… 作者：…, 2022年12月5日 星期一 来源：团结报,
+# 《乌兰察布日报》2021年11月19日 第02版, … 浏览次数：1286 …: a short line with a whole date and
+# no sentence in it.
+_ANY_DATE = re.compile(rf"{_DATE}|\d{{4}}\.\d{{1,2}}\.\d{{1,2}}")
+_NOT_INFO = re.compile(r"[，,。！？!?；;]")
+
+
+def _is_date_line(line: str) -> bool:
+    if _DATE_LINE.match(line):
+        return True
+    return len(line) <= 100 and not _NOT_INFO.search(line) and bool(_ANY_DATE.search(line))
+
+
 _SOURCE_LINE = re.compile(r"^\s*(?:来源|作者)[:：].{0,40}$")
 _BREADCRUMB = re.compile(r"^(?:(?:当前位置|您的位置|你的位置)[:：]|.{0,60}[>＞›»].{0,60}正文\s*$)")
 _BREADCRUMB_SEPARATORS = re.compile(r"\s[>＞›»]\s|[>＞›»]")
@@ -577,10 +602,12 @@ _TITLE_SUFFIX = re.compile(
 )
 # A byline on a line of its own: 记者 张三 李四 / 文/图：王五 / 通讯员 赵六.
 _BYLINE_LINE = re.compile(
-    r"^[(（]?\s*(?:本报讯\s*)?(?:[\u4e00-\u9fff]{2,8}(?:日报|晚报|报社?|网|电视台|融媒体中心))?"
+    r"^[□■▲◆●◎]?[(（]?\s*(?:本报讯\s*)?"
+    r"(?:[\u4e00-\u9fff]{2,8}(?:日报|晚报|报社?|网|电视台|融媒体中心|融媒))?"
+    r"(?:全媒体|融媒体|见习|特约|首席)?"
     r"(?:记者|通讯员|特约记者|实习生|作者|撰稿|撰文|文/图|文／图|图/文|文|图|摄影?)"
-    r"\s*[:：/／]?\s*[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|实习生|摄影?|文/图|文|图)"
-    r"\s*[:：/／]?\s*)?[\u4e00-\u9fff·]{2,5}){0,5}\s*[)）]?$"
+    r"\s*[:：/／｜|]?\s*[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|实习生|摄影?|文/图|文|图)"
+    r"\s*[:：/／｜|]?\s*)?[\u4e00-\u9fff·]{2,5}){0,5}\s*[)）]?$"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;…]\s*[”’\"』」]?\s*$")
 
@@ -618,7 +645,7 @@ def _strip_title_suffix(title: str) -> tuple[str, str]:
 
 
 def _looks_like_title(line: str) -> bool:
-    return len(line) <= 80 and not _SENTENCE_END.search(line) and not _DATE_LINE.match(line)
+    return len(line) <= 80 and not _SENTENCE_END.search(line) and not _is_date_line(line)
 
 
 @dataclass
@@ -657,11 +684,11 @@ def _split(lines: list[str]) -> _Parts:
     body = parts.body
     bylines: list[str] = []
     for line in kept:
-        if not body and not parts.date_line and _DATE_LINE.match(line):
+        if not body and not parts.date_line and _is_date_line(line):
             parts.date_line = line
-        elif _DATE_LINE.match(line) and len(line) <= 60:
+        elif _is_date_line(line) and len(line) <= 60:
             removed.append(line)
-            if not parts.date_line and not any(_DATE_LINE.match(m) for m in meta):
+            if not parts.date_line and not any(_is_date_line(m) for m in meta):
                 meta.append(line)  # the page's date line, after a menu left in the text
         elif not body and not parts.title and not parts.date_line and _looks_like_title(line):
             parts.title, parts.site = _strip_title_suffix(line)
@@ -699,7 +726,7 @@ def clean(data: bytes | str, *, is_html: bool | None = None) -> CleanArticle:
     """Clean a scraped article given as bytes or text, plain or saved HTML."""
     text = decode(data) if isinstance(data, bytes) else data
     if not text.strip():
-        raise ArticleError(_("The article is empty."))
+        raise ArticleError(_("The article is empty."), code="empty")
     if is_html is None:
         is_html = _HTML_HINT.search(text[:5000]) is not None
     if is_html:
@@ -712,7 +739,7 @@ def clean(data: bytes | str, *, is_html: bool | None = None) -> CleanArticle:
     parts = _split([line for line in lines if line])
     paragraphs = [tidy for paragraph in parts.body if (tidy := _tidy(paragraph))]
     if not paragraphs and not parts.title:
-        raise ArticleError(_("The article has no text left after cleaning."))
+        raise ArticleError(_("The article has no text left after cleaning."), code="no_text")
     return CleanArticle(
         title=_tidy(parts.title),
         date_line=_tidy(parts.date_line),

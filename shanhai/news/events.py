@@ -290,7 +290,7 @@ def _event_meant(opener: re.Match[str], context: _Context) -> PartialDate | None
     else:
         named = []
     latest = named[-1] if named else context.events[-1] if context.events else None
-    if latest is None or latest.date.precision != "day":
+    if latest is None:
         return None
     return latest.date
 
@@ -300,25 +300,32 @@ def _masked(sentence: str) -> str:
     return re.sub(r"《[^》]*》", lambda m: "《" + "　" * (len(m.group(0)) - 2) + "》", sentence)
 
 
-def _date_in(sentence: str, context: _Context) -> tuple[re.Match[str], PartialDate] | None:
-    chosen: tuple[re.Match[str], PartialDate] | None = None
+def _date_in(sentence: str, context: _Context) -> tuple[int, int, PartialDate] | None:
+    """The event's date in *sentence*: where it is written and what it is."""
+    chosen: tuple[int, int, PartialDate] | None = None
     for match in _DATE.finditer(_masked(sentence)):
         if not match.group(0).strip():
             continue
         when = _resolve(match, context)
         if when is None:
             continue
-        if match.group("year") or match.group("rel_year") or when.month:
+        if when.month:
             context.year, context.month = when.year, when.month
+        elif when.year != context.year:  # 今年以来 in September leaves the month as it was
+            context.year, context.month = when.year, None
         if chosen:
             continue
-        if _SPAN_AFTER.match(sentence[match.end() :]) or _SPAN_BEFORE.search(
-            sentence[: match.start()]
-        ):
+        after = sentence[match.end() :]
+        year_end = re.match(r"\s*年?底(?!前)", after)
+        if when.precision == "year" and year_end:
+            # 去年底，…建成投产: December of that year, as precise as the article is.
+            chosen = (match.start(), match.end() + year_end.end(), PartialDate(when.year, 12))
+            continue
+        if _SPAN_AFTER.match(after) or _SPAN_BEFORE.search(sentence[: match.start()]):
             continue
         if when.precision == "year" and (match.start() > 0 or match.group("rel_year")):
             continue  # 今年已举办4期, 深圳市今年选派…: a period, not an event's date
-        chosen = (match, when)
+        chosen = (match.start(), match.end(), when)
     return chosen
 
 
@@ -330,15 +337,15 @@ def _sentence_events(sentence: str, offset: int, context: _Context) -> list[Even
         if at_event is None or when is None:
             return []
         # 会上，两地签订了…: on the day of the event just told, or of the one it names.
-        chosen = (at_event, when)
-    match, when = chosen
-    rest = sentence[: match.start()] + sentence[match.end() :]
-    if _TALLY.search(re.split(r"[，,]", sentence[match.end() :].lstrip("，, "))[0]):
+        chosen = (at_event.start(), at_event.end(), when)
+    date_start, date_end, when = chosen
+    rest = sentence[:date_start] + sentence[date_end:]
+    if _TALLY.search(re.split(r"[，,]", sentence[date_end:].lstrip("，, "))[0]):
         return []  # 2021年，威信县累计派出…: a tally, not an event
     kind = _kind(rest)
     if kind is None:
         return []
-    clauses = re.split(r"(?<=[，,])", _told(sentence, match.start(), match.end()))
+    clauses = re.split(r"(?<=[，,])", _told(sentence, date_start, date_end))
     summary, _ = _summary(clauses, kind)
     if not summary:
         return []
@@ -354,8 +361,8 @@ def _sentence_events(sentence: str, offset: int, context: _Context) -> list[Even
             sentence=sentence.strip(),
             start=offset,
             end=offset + len(sentence),
-            date_start=offset + match.start(),
-            date_end=offset + match.end(),
+            date_start=offset + date_start,
+            date_end=offset + date_end,
         )
 
     found = [event(kind, summary)]

@@ -19,15 +19,20 @@ __all__ = ["authors", "outlet", "publish_date"]
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)"
 )
-_SOURCE = re.compile(r"(?:来源|来自|出处)\s*[:：]\s*(?P<outlet>[^\s:：|｜丨/]{2,30})")
+_SOURCE = re.compile(r"(?:来源|来自|出处)\s*[:：]\s*(?P<outlet>[^\s:：|｜丨/】\]]{2,30})")
+# An e-paper's line names its paper: 《乌兰察布日报》2021年11月19日 第02版
+_PAPER = re.compile(r"《(?P<outlet>[^》]{2,20}(?:报|刊|杂志))》")
 _NOT_AUTHORS = re.compile(
     r"(?:责任编辑|责编|编辑|审核|审校|校对|监制|终审|二审|一审|签发|来源|浏览|阅读|点击)\s*[:：].*$"
 )
 _ROLES = re.compile(
-    r"本报讯|本报记者|特约记者|见习记者|融媒体记者|记者|通讯员|实习生|作者|撰稿|撰文|文\s*[/／、]\s*图"
-    r"|图\s*[/／]\s*文|图文|摄影|供图|报道|[:：()（）]"
-    # 文, 图 and 摄 stand alone (张三 摄); inside a name (李文) they are the name's.
-    r"|(?:(?<=[\s/／:：(（])|^)[文图摄](?=[\s/／:：)）]|$)"
+    # the outlet before a reporter's title: 庄浪县融媒体中心记者, 团结报全媒体记者
+    r"[\u4e00-\u9fff]{2,10}?(?:日报|晚报|报社?|网|电视台|融媒体中心|融媒|新闻中心)"
+    r"(?=全媒体|融媒体|见习|特约|首席|记者|通讯员)"
+    r"|本报讯|本报记者|特约记者|见习记者|融媒体记者|记者|通讯员|实习生|作者|撰稿|撰文|文\s*[/／、]\s*图"
+    r"|图\s*[/／]\s*文|图文|摄影|供图|报道|全媒体|融媒体|[:：()（）□■｜|]"
+    # 文, 图 and 摄 stand alone (张三 摄, 文｜王五); inside a name (李文) they are the name's.
+    r"|(?:(?<=[\s/／:：(（｜|□])|^)[文图摄](?=[\s/／:：)）｜|]|$)"
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 # On a page's information line each label names one thing: 来源：毕节日报 作者：罗娟 刘洋.
@@ -35,14 +40,17 @@ _OTHER_LABEL = re.compile(
     r"(?:责任编辑|责编|编辑|审核|审校|校对|监制|终审|签发|来源|浏览|阅读|点击|发布时间|时间)"
     r"\s*[:：]\s*\S*"
 )
-_OUTLET_WORD = re.compile(r"(?:日报|晚报|报社?|网|电视台|广播电视台|融媒体中心|新闻中心|杂志)$")
+_OUTLET_WORD = re.compile(
+    r"(?:日报|晚报|报社?|网|电视台|广播电视台|融媒体中心|融媒|新闻中心|杂志)$"
+)
 _LEADING_BYLINE = re.compile(
     r"^\s*(?P<outlet>[\u4e00-\u9fff]{0,12}讯)?\s*[(（]\s*"
     r"(?P<byline>[^()（）]{0,12}?(?:记者|通讯员)[^()（）]{2,40})[)）]"
 )
 _NAMED_AUTHOR = re.compile(
     r"(?:作者|记者|通讯员|撰稿|撰文|文/图|文／图)\s*[:：]?\s*"
-    r"(?P<names>[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+[\u4e00-\u9fff·]{2,5}){0,4})"
+    r"(?P<names>[\u4e00-\u9fff·]{2,5}(?:[\s、，,]+(?:(?:记者|通讯员|实习生)\s*[:：]?\s*)?"
+    r"[\u4e00-\u9fff·]{2,5}){0,4})"
 )
 
 
@@ -59,7 +67,7 @@ def publish_date(article: CleanArticle) -> date | None:
 
 def outlet(article: CleanArticle) -> str:
     for line in [article.date_line, *article.meta]:
-        found = _SOURCE.search(line)
+        found = _SOURCE.search(line) or _PAPER.search(line)
         if found:
             return found["outlet"].strip("，,。")
     if article.paragraphs:  # 六盘水日报讯（记者 何晓梅）…

@@ -72,6 +72,8 @@ class Proposal(models.Model):
     values = models.JSONField(_("proposed values"), default=dict)
     evidence = models.TextField(_("what the article says"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    # An accepted proposal names the record it became; if that record is later deleted (made in
+    # error) the proposal stays accepted with no record, and the review page offers to reopen it.
     record = models.OneToOneField(
         "ledger.Record",
         models.SET_NULL,
@@ -97,11 +99,6 @@ class Proposal(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "position"], name="news_proposal_unique_position"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="accepted") | models.Q(record__isnull=False),
-                name="news_proposal_accepted_has_record",
-                violation_error_message=_("An accepted proposal names the record it became."),
             ),
         ]
 

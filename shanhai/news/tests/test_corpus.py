@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ARTICLES = Path(__file__).resolve().parent / "articles"
 CORPUS = load_corpus(ARTICLES)
+HOLDOUT = load_corpus(Path(__file__).resolve().parent / "holdout")
 PLAIN = [path for path, _ in CORPUS if path.name.count(".") == 1 and path.suffix == ".txt"]
 _TONE_MARKED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -29,6 +30,7 @@ _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 def test_the_corpus_is_there() -> None:
     assert len(CORPUS) >= 18
+    assert len(HOLDOUT) >= 14
     assert len(PLAIN) >= 10
 
 
@@ -47,7 +49,7 @@ def test_extraction_keeps_its_scores_on_the_corpus() -> None:
     assert score.quantity_fields["category"] >= 0.85 * score.quantities.matched
 
 
-@pytest.mark.parametrize("path", [path for path, _ in CORPUS], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [path for path, _ in CORPUS + HOLDOUT], ids=lambda path: path.name)
 def test_every_extraction_has_the_documented_shape(path: Path) -> None:
     found = extract(path.read_bytes()).as_json()
     assert found["publish_date"] is None or _DATE.match(found["publish_date"])

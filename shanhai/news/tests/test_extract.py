@@ -21,7 +21,7 @@ from shanhai.news.parties import find_parties
 
 pytestmark = pytest.mark.django_db  # parties are matched to the place registry
 
-SEED = Path(__file__).resolve().parents[4] / "shared" / "seed" / "songjiang-weixin-2023.txt"
+SEED = Path(__file__).resolve().parents[2] / "demo" / "data" / "songjiang-weixin-2023.txt"
 
 
 @pytest.fixture

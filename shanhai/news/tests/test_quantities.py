@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from shanhai.news.cleaning import clean
 from shanhai.news.quantities import CATEGORIES, QUALIFIERS, Quantity, extract_quantities
 
-SEED = Path("/work/shared/seed/songjiang-weixin-2023.txt")
+SEED = Path(__file__).resolve().parents[2] / "demo" / "data" / "songjiang-weixin-2023.txt"
 
 
 @cache

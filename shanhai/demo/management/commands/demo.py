@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from shanhai.demo import consumption, labor, ledger, places
+from shanhai.demo import consumption, labor, ledger, news, places
 from shanhai.indicators.catalogue import SHIPPED, load_catalogue, read_catalogue_file
 
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         summary = ledger.load(users)
         labor_summary = labor.load(users)
         consumption_summary = consumption.load(users)
+        news_summary = news.load(users)
         self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
         self.stdout.write(
             _("Ledger: %(total)d demo records (%(created)d new this time).")
@@ -36,6 +37,17 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(consumption_summary.message())
+        self.stdout.write(
+            _(
+                "News: the founding article, %(proposals)d proposed records — %(linked)d "
+                "already in the ledger and linked, %(to_review)d to review."
+            )
+            % {
+                "proposals": news_summary.proposals,
+                "linked": news_summary.linked,
+                "to_review": news_summary.to_review,
+            }
+        )
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": places.DEMO_PASSWORD}
         )
