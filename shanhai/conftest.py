@@ -1,4 +1,5 @@
-"""Fixtures for the whole suite, and the rule that a missing browser is reported, never skipped."""
+"""Fixtures for the whole suite, and the rules that a missing browser is reported, never skipped,
+and that replica tests run against a real replica or not at all."""
 
 from __future__ import annotations
 
@@ -34,7 +35,39 @@ def _chromium_missing() -> str | None:
     )
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have chosen
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _replica_tests(config, items)
+    _browser_tests(config, items)
+
+
+def _replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave replica tests out unless a replica is configured; asked for by name, demand one.
+
+    ``-m replica`` without DATABASE_REPLICA_URL is an error, never a skip: scripts/test starts a
+    primary and a streaming replica (scripts/pg replica) and runs them against both.
+    """
+    replica = [item for item in items if item.get_closest_marker("replica")]
+    if not replica:
+        return
+    if os.environ.get("DATABASE_REPLICA_URL"):
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            raise pytest.UsageError(
+                "DATABASE_REPLICA_URL is set but DATABASE_URL names no PostgreSQL primary: "
+                "start both with scripts/pg start DIR and scripts/pg replica DIR."
+            )
+        return
+    if "replica" in (config.option.markexpr or ""):
+        raise pytest.UsageError(
+            f"-m replica selected {len(replica)} test(s) but DATABASE_REPLICA_URL is not set. "
+            'Start a primary and a replica: eval "$(scripts/pg start DIR)"; '
+            'eval "$(scripts/pg replica DIR)" (scripts/test does this).'
+        )
+    items[:] = [item for item in items if item not in replica]
+    config.hook.pytest_deselected(items=replica)
+
+
+def _browser_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave browser tests out when Chromium is missing; under CI that is a failure."""
     reason = _chromium_missing()
     browser = [item for item in items if item.get_closest_marker("browser")]

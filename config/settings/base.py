@@ -1,5 +1,6 @@
 """Settings shared by every environment; the others override a few lines."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shanhai.core.routing.ReplicaPinMiddleware",  # only with a read replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -81,6 +83,17 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'shanhai.sqlite3'}", conn_max_age=60
     )
 }
+# A streaming replica of the primary (DATABASE_REPLICA_URL) serves dashboards, reports and
+# exports; without it there is no "replica" alias and the router has no opinion. A user who has
+# just saved reads from the primary for SHANHAI_REPLICA_PIN_SECONDS; background report work waits
+# up to SHANHAI_REPLICA_WAIT_SECONDS for the replica to catch up (docs/operations.md).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+DATABASE_ROUTERS = ["shanhai.core.routing.ReplicaRouter"]
+SHANHAI_REPLICA_PIN_SECONDS = 10
+SHANHAI_REPLICA_WAIT_SECONDS = 5.0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -36,6 +36,13 @@ ALLOWED_HOSTS = envlist("SHANHAI_ALLOWED_HOSTS")
 PERSONAL_DATA_KEYS = envlist("SHANHAI_PERSONAL_DATA_KEYS")
 PERSONAL_DATA_HASH_KEY = env("SHANHAI_PERSONAL_DATA_HASH_KEY")
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=600)}
+# Optional: a streaming replica for dashboards, reports and exports (docs/operations.md).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=600, conn_health_checks=True
+    )
+SHANHAI_REPLICA_PIN_SECONDS = int(os.environ.get("SHANHAI_REPLICA_PIN_SECONDS", "10"))
+SHANHAI_REPLICA_WAIT_SECONDS = float(os.environ.get("SHANHAI_REPLICA_WAIT_SECONDS", "5"))
 STATIC_ROOT = Path(os.environ.get("SHANHAI_STATIC_ROOT", VAR_DIR / "static"))  # noqa: F405
 MEDIA_ROOT = Path(os.environ.get("SHANHAI_MEDIA_ROOT", MEDIA_ROOT))  # noqa: F405
 

@@ -1,5 +1,7 @@
 """The test suite: SQLite in memory, or PostgreSQL when DATABASE_URL is set."""
 
+import os
+
 import dj_database_url
 
 from .base import *  # noqa: F403
@@ -16,6 +18,14 @@ STORAGES = {
 DATABASES = {
     "default": dj_database_url.config(default="sqlite://:memory:", conn_max_age=0),
 }
+# The replica tests (`pytest -m replica`, run by scripts/test against `scripts/pg replica`): the
+# test database is created on the primary and reaches the replica by streaming, so the replica
+# alias mirrors it and is never created or flushed by the test runner.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0),
+        "TEST": {"MIRROR": "default"},
+    }
 
 # Static files come from the app folders (finders); nothing is collected for tests.
 STATIC_ROOT = None

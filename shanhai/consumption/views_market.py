@@ -36,6 +36,7 @@ from shanhai.consumption.forms_market import (
 )
 from shanhai.consumption.models import Demand, ProductCategory, SaleMode
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.routing import reads_from_replica
 from shanhai.places.models import Pairing
 from shanhai.places.selectors import (
     user_can,
@@ -226,6 +227,7 @@ def _dashboard_months(
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counted against uncounted sales of a pairing (or of one channel) in a year, by month,
     channel, product and category. Reads the monthly sums only: flat at ten million lines."""

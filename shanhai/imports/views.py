@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.routing import reads_from_replica
 from shanhai.imports import exports, selectors, services
 from shanhai.imports.forms import MappingForm, UploadForm
 from shanhai.imports.kinds import KINDS
@@ -156,6 +157,7 @@ def template_download(request: AuthenticatedHttpRequest, kind: str) -> FileRespo
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_download(request: AuthenticatedHttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     """The records of a kind the person may see, as the template's sheet or as CSV.
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shanhai.accounts.models import Action
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.routing import reads_from_replica
 from shanhai.core.uploads import XLSX
 from shanhai.facts.selectors import years_with_facts
 from shanhai.indicators import selectors, services
@@ -52,6 +53,7 @@ def _year(request: AuthenticatedHttpRequest, ids: list[int]) -> int:
 
 @login_required
 @require_GET
+@reads_from_replica
 def progress(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     pairing = get_pairing_for_user(request.user, code)
     ids = selectors.scope_ids(request.user, pairing)
@@ -100,6 +102,7 @@ def progress(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All the user's top pairings side by side: Songjiang's four counties and the total."""
     year = _year(request, [])
@@ -111,6 +114,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def indicator_records(
     request: AuthenticatedHttpRequest, code: str, year: int, indicator_code: str
 ) -> HttpResponse:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shanhai.accounts.models import Action, Side, User
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.routing import reads_from_replica
 from shanhai.facts import selectors as facts
 from shanhai.labor import selectors, services
 from shanhai.labor.forms import (
@@ -126,6 +127,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def overview(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     pairing = get_pairing_for_user(request.user, code)
     today = timezone.localdate()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shanhai.accounts.models import User
+from shanhai.core.routing import replica_reads
 from shanhai.core.services import record_audit_event
 from shanhai.places.models import Pairing
 from shanhai.reports import writers
@@ -50,9 +52,14 @@ def make_annual_report(*, job_id: int) -> ReportJob:
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
     try:
         _stage(job, 10, _("Computing the indicators and reading the ledger"))
-        report = build_annual_report(
-            user=job.requested_by, pairing=job.pairing, year=job.year, first_year=job.first_year
-        )
+        # From the read replica once it holds all the requester could see when asking.
+        with replica_reads(catch_up_within=settings.SHANHAI_REPLICA_WAIT_SECONDS):
+            report = build_annual_report(
+                user=job.requested_by,
+                pairing=job.pairing,
+                year=job.year,
+                first_year=job.first_year,
+            )
         _stage(job, 60, _("Writing the file"))
         content = writers.render(report, job.fmt)
         name = writers.filename(report, job.fmt)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shanhai.core.http import AuthenticatedHttpRequest
+from shanhai.core.routing import reads_from_replica
 from shanhai.places.selectors import get_pairing_for_user
 from shanhai.reports import services, writers
 from shanhai.reports.annual import build_annual_report
@@ -22,6 +23,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 @login_required
 @require_GET
+@reads_from_replica
 def annual_report(
     request: AuthenticatedHttpRequest, code: str, year: int, fmt: str
 ) -> HttpResponseBase:
