@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shanhai.news",
     "shanhai.portal",
     "shanhai.demo",
+    "shanhai.synth",
 ]
 
 MIDDLEWARE = [

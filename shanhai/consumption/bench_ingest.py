@@ -53,6 +53,7 @@ from shanhai.core.models import Source
 from shanhai.core.services import register_source
 from shanhai.places.models import Pairing, Place
 from shanhai.places.services import register_pairing, register_place
+from shanhai.synth.consumption import certify_product
 
 COUNTIES = 10  # county pairings, each with TOWNS town pairings under it
 TOWNS = 10
@@ -221,30 +222,13 @@ def build_world(tag: str) -> World:
 
 
 def _certify(product: Product, by: User) -> Certification:
-    cert = services.apply_for_certification(
-        product=product,
-        applied_by=by,
+    """The whole workflow, as the synthetic data runs it (one helper for every generator)."""
+    return certify_product(
+        product,
+        county=by,
+        rechecker=by,
         applied_on=date(2020, 10, 1),
-        criteria=Certification.CRITERIA,
-    )
-    for step in ("reviewed", "rechecked"):
-        cert = services.advance_certification(
-            certification=cert, step=step, by=by, on=date(2020, 10, 10)
-        )
-    cert = services.advance_certification(
-        certification=cert,
-        step="publicised",
-        by=by,
-        on=date(2020, 11, 1),
-        publicity_to=date(2020, 11, 7),
-    )
-    return services.advance_certification(
-        certification=cert,
-        step="certified",
-        by=by,
-        on=date(2020, 11, 10),
         certificate_number=f"BENCH-{product.pk}",
-        valid_from=FIRST_DAY,
         valid_to=date(2025, 12, 31),
     )
 

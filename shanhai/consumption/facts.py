@@ -32,6 +32,7 @@ from shanhai.consumption.models import (
 from shanhai.facts.services import FactRow, replace_facts
 
 SALES_SOURCE = "consumption.batch"
+FEN = Decimal("0.01")
 CERTIFICATION_SOURCE = "consumption.certification"
 SUPPLIER_SOURCE = "consumption.supplier"
 LINKAGE_SOURCE = "consumption.linkage"
@@ -54,7 +55,10 @@ def batch_facts(batch_id: int) -> list[FactRow]:
             "category": g["channel__kind"],
             "subcategory": g["product__category"],
         }
-        rows.append(FactRow(metric="consumption.sales", value=g["total"] or Decimal(0), **cell))
+        # SQLite sums decimals as floating point (825188.209999999): back to whole fen, as
+        # every amount is, so a recompute equals the stored rollups on every database.
+        total = (g["total"] or Decimal(0)).quantize(FEN)
+        rows.append(FactRow(metric="consumption.sales", value=total, **cell))
         rows.append(FactRow(metric="consumption.sales.lines", value=Decimal(g["lines"]), **cell))
     return rows
 

@@ -9,12 +9,12 @@ subsidies paid, in yuan, by kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
 from shanhai.facts.services import FactRow, replace_facts
-from shanhai.labor.models import Placement, SubsidyClaim, TransferBatch
+from shanhai.labor.models import FollowUp, Placement, SubsidyClaim, TransferBatch
 from shanhai.labor.selectors import confirmed_months
 
 SOURCE = "labor.placement"
@@ -22,7 +22,12 @@ BATCH_SOURCE = "labor.batch"
 SUBSIDY_SOURCE = "labor.subsidy"
 
 
-def placement_facts(placement: Placement) -> list[FactRow]:
+def placement_facts(
+    placement: Placement, *, followups: Sequence[FollowUp] | None = None
+) -> list[FactRow]:
+    """Return the facts of *placement*; *followups* are its follow-ups when the caller has them
+    (an import writing placements and follow-ups together), else they are read."""
+
     def fact(metric: str, on: date) -> FactRow:
         return FactRow(
             pairing_id=placement.pairing_id,
@@ -33,7 +38,8 @@ def placement_facts(placement: Placement) -> list[FactRow]:
         )
 
     rows = [fact("labor.placed", placement.started_on)]
-    for months, day in confirmed_months(placement, list(placement.followups.all())).items():
+    checks = list(placement.followups.all()) if followups is None else list(followups)
+    for months, day in confirmed_months(placement, checks).items():
         rows.append(fact(f"labor.stable_{months}", day))
     return rows
 

@@ -6,7 +6,8 @@ reveal_personal_data, which checks the role and logs who saw it and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from shanhai.accounts.models import Action, User
 from shanhai.core import personal
 from shanhai.core.models import Source
 from shanhai.core.services import record_audit_event
+from shanhai.facts.services import add_facts
 from shanhai.labor import facts, rules
 from shanhai.labor.models import (
     FollowUp,
@@ -96,6 +98,57 @@ def register_worker(
         target=worker,
     )
     return worker
+
+
+@dataclass(frozen=True)
+class NewWorker:
+    """A worker an import registers: the unsaved Worker and its personal data, in plain."""
+
+    worker: Worker
+    id_number: str = ""
+    phone: str = ""
+
+
+_BATCH = 2000
+
+
+@transaction.atomic
+def import_workers(
+    *, workers: Sequence[NewWorker], recorded_by: User, source: Source | None = None
+) -> list[Worker]:
+    """Register many new workers at once, as an import does: in bulk, same rules.
+
+    Each worker is unsaved, with its pairing, name, origin and other fields set and already
+    checked by the caller (clean_fields()); the ID number and phone arrive checked and
+    normalised and are stored encrypted, hashed and masked exactly as register_worker stores
+    them. Raise PermissionDenied when *recorded_by* may not record in a pairing, and
+    ValidationError when an ID number is already registered or appears twice. One audit event
+    names the source and the count, never the personal data.
+    """
+    if not workers:
+        return []
+    for pairing in {new.worker.pairing_id: new.worker.pairing for new in workers}.values():
+        _require(recorded_by, pairing)
+    for new in workers:
+        _set_personal(new.worker, id_number=new.id_number, phone=new.phone)
+        new.worker.source = source or new.worker.source
+    hashes = [new.worker.id_number_hash for new in workers if new.worker.id_number_hash]
+    taken = len(hashes) != len(set(hashes))
+    for start in range(0, len(hashes), _BATCH):
+        chunk = hashes[start : start + _BATCH]
+        taken = taken or Worker.objects.filter(id_number_hash__in=chunk).exists()
+    if taken:
+        raise ValidationError(
+            {"id_number": _("A worker with this ID number is already registered.")}
+        )
+    created = Worker.objects.bulk_create([new.worker for new in workers], batch_size=_BATCH)
+    record_audit_event(
+        actor=recorded_by,
+        action="labor.worker.imported",
+        target=source or created[0].pairing,
+        details={"count": len(created), "first": created[0].pk, "last": created[-1].pk},
+    )
+    return created
 
 
 def reveal_personal_data(*, worker: Worker, user: User, reason: str) -> dict[str, str]:
@@ -203,6 +256,85 @@ def record_placement(
     facts.refresh_placement_facts(placement)
     record_audit_event(actor=recorded_by, action="labor.placement.recorded", target=placement)
     return placement
+
+
+@transaction.atomic
+def import_placements(
+    *,
+    placements: Sequence[Placement],
+    recorded_by: User,
+    followups: Sequence[Sequence[FollowUp]] = (),
+    source: Source | None = None,
+) -> list[Placement]:
+    """Record many placements, with their follow-ups, at once, as an import does: in bulk.
+
+    Each placement is unsaved, with its (stored) worker, work place, start, wage, channel and,
+    for one that ended, its end set; *followups[i]* are placement i's follow-ups, unsaved. The
+    rules of record_placement and record_followup hold: the pairing is the worker's, the
+    destination follows from the places, no follow-up is before the job started, and a worker
+    is in at most one job at a time. A worker ends up "in work" when one of their placements is
+    open, else "looking for work". The facts move the rollups once per cell.
+    """
+    if not placements:
+        return []
+    for pairing in {p.worker.pairing_id: p.worker.pairing for p in placements}.values():
+        _require(recorded_by, pairing)
+    checks = [list(f) for f in followups] + [[] for _ in range(len(placements) - len(followups))]
+    open_by_worker: dict[int, int] = {}
+    for placement, found in zip(placements, checks, strict=True):
+        if placement.ended_on is not None and placement.ended_on < placement.started_on:
+            raise ValidationError({"ended_on": _("A job cannot end before it starts.")})
+        if any(check.checked_on < placement.started_on for check in found):
+            raise ValidationError(
+                {"checked_on": _("A follow-up cannot be before the job started.")}
+            )
+        if placement.ended_on is None:
+            open_by_worker[placement.worker_id] = open_by_worker.get(placement.worker_id, 0) + 1
+    worker_ids = sorted({p.worker_id for p in placements})
+    already_open: set[int] = set()
+    for start in range(0, len(worker_ids), _BATCH):
+        already_open |= set(
+            Placement.objects.filter(
+                worker_id__in=worker_ids[start : start + _BATCH], ended_on__isnull=True
+            ).values_list("worker_id", flat=True)
+        )
+    if any(n > 1 for n in open_by_worker.values()) or already_open & set(open_by_worker):
+        raise ValidationError(_("This worker is already recorded as in work."))
+    for placement in placements:
+        worker = placement.worker
+        placement.pairing_id = worker.pairing_id
+        placement.destination = rules.destination(worker.origin, placement.work_place)
+        if placement.posting is not None and placement.employer_id is None:
+            placement.employer_id = placement.posting.employer_id
+        placement.recorded_by = recorded_by
+        placement.source = source or placement.source
+    created = Placement.objects.bulk_create(placements, batch_size=_BATCH)
+    for placement, found in zip(created, checks, strict=True):
+        for check in found:
+            check.placement = placement
+            check.recorded_by = recorded_by
+    FollowUp.objects.bulk_create([check for found in checks for check in found], batch_size=_BATCH)
+    in_work = set(open_by_worker) | already_open
+    for status, ids in (
+        (Worker.Status.PLACED, sorted(in_work)),
+        (Worker.Status.SEEKING, sorted(set(worker_ids) - in_work)),
+    ):
+        for start in range(0, len(ids), _BATCH):
+            Worker.objects.filter(pk__in=ids[start : start + _BATCH]).update(status=status)
+    add_facts(
+        source=facts.SOURCE,
+        facts=(
+            (p.pk, facts.placement_facts(p, followups=found))
+            for p, found in zip(created, checks, strict=True)
+        ),
+    )
+    record_audit_event(
+        actor=recorded_by,
+        action="labor.placement.imported",
+        target=source or created[0].pairing,
+        details={"count": len(created), "first": created[0].pk, "last": created[-1].pk},
+    )
+    return created
 
 
 @transaction.atomic
