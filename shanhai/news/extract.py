@@ -15,6 +15,7 @@ from shanhai.news.cleaning import ArticleError, CleanArticle, clean
 from shanhai.news.events import Event, PartialDate, find_events
 from shanhai.news.parties import find_parties
 from shanhai.news.quantities import Quantity, extract_quantities
+from shanhai.places.selectors import match_places
 
 __all__ = [
     "EVENT_KINDS",
@@ -104,8 +105,6 @@ def extract(data: bytes | str, *, is_html: bool | None = None) -> Extraction:
 
 
 def _parties(text: str, side: str) -> list[Party]:
-    from shanhai.places.selectors import match_places
-
     parties: list[Party] = []
     for found in find_parties(text)[side]:
         registered = match_places(found.place.full_name) or match_places(found.place.name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from shanhai.news.cleaning import CleanArticle
+from shanhai.news.cleaning import OUTLET_SUFFIX, CleanArticle
 
 __all__ = ["authors", "outlet", "publish_date"]
 
@@ -27,7 +27,7 @@ _NOT_AUTHORS = re.compile(
 )
 _ROLES = re.compile(
     # the outlet before a reporter's title: 庄浪县融媒体中心记者, 团结报全媒体记者
-    r"[\u4e00-\u9fff]{2,10}?(?:日报|晚报|报社?|网|电视台|融媒体中心|融媒|新闻中心)"
+    rf"[\u4e00-\u9fff]{{2,10}}?{OUTLET_SUFFIX}"
     r"(?=全媒体|融媒体|见习|特约|首席|记者|通讯员)"
     r"|本报讯|本报记者|特约记者|见习记者|融媒体记者|记者|通讯员|实习生|作者|撰稿|撰文|文\s*[/／、]\s*图"
     r"|图\s*[/／]\s*文|图文|摄影|供图|报道|全媒体|融媒体|[:：()（）□■｜|]"
@@ -40,9 +40,7 @@ _OTHER_LABEL = re.compile(
     r"(?:责任编辑|责编|编辑|审核|审校|校对|监制|终审|签发|来源|浏览|阅读|点击|发布时间|时间)"
     r"\s*[:：]\s*\S*"
 )
-_OUTLET_WORD = re.compile(
-    r"(?:日报|晚报|报社?|网|电视台|广播电视台|融媒体中心|融媒|新闻中心|杂志)$"
-)
+_OUTLET_WORD = re.compile(rf"{OUTLET_SUFFIX}$")
 _LEADING_BYLINE = re.compile(
     r"^\s*(?P<outlet>[\u4e00-\u9fff]{0,12}讯)?\s*[(（]\s*"
     r"(?P<byline>[^()（）]{0,12}?(?:记者|通讯员)[^()（）]{2,40})[)）]"
