@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("shanhai.accounts.urls")),
+    path("", include("shanhai.core.urls")),
     path("", include("shanhai.ledger.urls")),
     path("", include("shanhai.indicators.urls")),
     path("", include("shanhai.reports.urls")),

@@ -1,5 +1,6 @@
 """Fixtures for the whole suite, and the rules that a missing browser is reported, never skipped,
-and that replica tests run against a real replica or not at all."""
+that replica tests run against a real replica or not at all, and that worker tests run on
+PostgreSQL or are reported as left for it."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def _chromium_missing() -> str | None:
 @pytest.hookimpl(trylast=True)  # after -m and -k have chosen
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _replica_tests(config, items)
+    _worker_tests(config, items)
     _browser_tests(config, items)
 
 
@@ -65,6 +67,30 @@ def _replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
         )
     items[:] = [item for item in items if item not in replica]
     config.hook.pytest_deselected(items=replica)
+
+
+def _worker_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run worker tests on PostgreSQL only; elsewhere leave them out and say so.
+
+    They start `db_worker` processes that must open the test database, which on SQLite lives
+    in this process's memory. ``-m workers`` without PostgreSQL is an error, never a skip;
+    scripts/test runs them in its PostgreSQL step.
+    """
+    workers = [item for item in items if item.get_closest_marker("workers")]
+    if not workers or os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    if "workers" in (config.option.markexpr or ""):
+        raise pytest.UsageError(
+            f"-m workers selected {len(workers)} test(s) but DATABASE_URL names no PostgreSQL "
+            "server: the db_worker processes cannot open an in-memory SQLite test database. "
+            'Start one: eval "$(scripts/pg start DIR)" (scripts/test does this).'
+        )
+    items[:] = [item for item in items if item not in workers]
+    config.hook.pytest_deselected(items=workers)
+    _NOT_RUN.append(
+        f"Left for PostgreSQL: {len(workers)} worker test(s) (-m workers; scripts/test runs "
+        "them in its PostgreSQL step)."
+    )
 
 
 def _browser_tests(config: pytest.Config, items: list[pytest.Item]) -> None:

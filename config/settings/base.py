@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shanhai.portal",
     "shanhai.demo",
     "shanhai.synth",
+    "shanhai.bench",
 ]
 
 MIDDLEWARE = [

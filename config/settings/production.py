@@ -43,6 +43,13 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
 SHANHAI_REPLICA_PIN_SECONDS = int(os.environ.get("SHANHAI_REPLICA_PIN_SECONDS", "10"))
 SHANHAI_REPLICA_WAIT_SECONDS = float(os.environ.get("SHANHAI_REPLICA_WAIT_SECONDS", "5"))
+# Pre-compressed (gzip, brotli) static files by default; SHANHAI_STATIC_COMPRESS=false skips
+# the compression (a minute on two cores), e.g. for the load benchmark's throwaway server.
+if not envbool("SHANHAI_STATIC_COMPRESS", True):
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
 STATIC_ROOT = Path(os.environ.get("SHANHAI_STATIC_ROOT", VAR_DIR / "static"))  # noqa: F405
 MEDIA_ROOT = Path(os.environ.get("SHANHAI_MEDIA_ROOT", MEDIA_ROOT))  # noqa: F405
 

@@ -347,8 +347,8 @@ def push_all(world: World, bodies: list[bytes], say: Callable[[str], None]) -> I
 
 FILL_SQL = """
 INSERT INTO consumption_saleline (
-    channel_id, order_id, sold_on, product_id, quantity, amount, buyer_id, pairing_id, mode,
-    is_certified, is_excluded, is_held, sales_event_id, batch_id, is_illustrative
+    channel_id, order_id, sold_on, product_id, quantity, amount, buyer_id, pairing_id, root_id,
+    mode, is_certified, is_excluded, is_held, sales_event_id, batch_id, is_illustrative
 )
 SELECT c.channel_id,
        %(prefix)s || g,
@@ -358,6 +358,7 @@ SELECT c.channel_id,
        round(q.quantity * p.price * (80 + (g * 17) %% 41) / 100, 2),
        b.buyer_id,
        p.pairing_id,
+       credited.root_id,
        coalesce(b.mode, 'helped'),
        p.certified,
        g %% 500 = 0,
@@ -370,6 +371,7 @@ CROSS JOIN LATERAL (SELECT (1 + (g * 31) %% 20)::numeric AS quantity) AS q
 JOIN bench_channel AS c ON c.idx = (g * 104729) %% %(channels)s
 JOIN bench_product AS p
   ON p.idx = (c.idx * %(per_channel)s + (g * 7919) %% %(per_channel)s) %% %(products)s
+JOIN places_pairing AS credited ON credited.id = p.pairing_id
 LEFT JOIN bench_buyer AS b
   ON b.idx = CASE WHEN g %% 10 < 3 THEN (g / 10) %% %(buyers)s ELSE -1 END
 """

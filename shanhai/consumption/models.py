@@ -499,6 +499,14 @@ class SaleLine(models.Model):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="sale_lines", verbose_name=_("pairing credited")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     mode = models.CharField(_("counted as"), max_length=10, choices=SaleMode)
     is_certified = models.BooleanField(_("certified on the date sold"), default=False)
     is_excluded = models.BooleanField(_("excluded by an operator"), default=False)
@@ -526,7 +534,9 @@ class SaleLine(models.Model):
         ordering = ["-sold_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "order_id"],
+                # With the root, for Citus; ingest_sales finds a replayed order id in any
+                # root itself, under a lock on the channel (docs/scaling.md).
+                fields=["channel", "order_id", "root"],
                 name="consumption_saleline_one_per_order",
                 violation_error_message=_("This channel already reported this order."),
             ),
@@ -573,6 +583,14 @@ class SaleFlag(models.Model):
     line = models.ForeignKey(
         SaleLine, models.CASCADE, related_name="flags", verbose_name=_("sale line")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     kind = models.CharField(_("flag"), max_length=15, choices=Kind)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     other_line = models.ForeignKey(
@@ -601,12 +619,14 @@ class SaleFlag(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["line", "kind"],
+                fields=["line", "kind", "root"],
                 name="consumption_flag_one_per_kind",
                 violation_error_message=_("This line already has this flag."),
             )
         ]
         indexes = [models.Index(fields=["status", "kind"], name="consumption_flag_queue")]
+
+    root_follows = "line__pairing"  # its line's root
 
     def __str__(self) -> str:
         return f"{self.line} · {self.get_kind_display()}"
@@ -621,6 +641,14 @@ class SalesMonth(models.Model):
 
     month = models.DateField()
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     channel = models.ForeignKey(Channel, models.CASCADE, related_name="+")
     product = models.ForeignKey(Product, models.CASCADE, related_name="+")
     mode = models.CharField(max_length=10, choices=SaleMode)
@@ -632,7 +660,7 @@ class SalesMonth(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "pairing", "channel", "product", "mode", "is_counted"],
+                fields=["month", "pairing", "channel", "product", "mode", "is_counted", "root"],
                 name="consumption_salesmonth_one_per_cell",
             )
         ]

@@ -693,8 +693,14 @@ def product_certifications(product: Product) -> list[Certification]:
 
 
 def suppliers_with_products(suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
-    """*suppliers* with their products, in name order."""
-    return suppliers.prefetch_related(
+    """*suppliers* with their products, in name order, and the parties their pairing is named
+    by (a line shows the pairing: without them, two queries a supplier)."""
+    return suppliers.select_related(
+        "pairing__east_place",
+        "pairing__west_place",
+        "pairing__east_organisation",
+        "pairing__west_organisation",
+    ).prefetch_related(
         Prefetch("products", queryset=Product.objects.order_by("name", "spec", "id"))
     )
 

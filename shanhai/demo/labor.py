@@ -289,6 +289,7 @@ class _Demo:
         born, sex = birth_date_and_sex(number)
         worker = Worker(
             pairing=self.pairing,
+            root_id=self.pairing.root_id,
             name=maker.name(male),
             id_number_encrypted=personal.encrypt(number),
             id_number_hash=personal.lookup_hash(number),
@@ -314,6 +315,7 @@ class _Demo:
         placement = Placement(
             worker=worker,
             pairing=self.pairing,
+            root_id=self.pairing.root_id,
             posting=posting,
             employer=posting.employer,
             work_place=posting.work_place,
@@ -387,6 +389,7 @@ class _Demo:
     def check(self, placement: Placement, on: date, employed: bool, note: str = "") -> FollowUp:
         return FollowUp(
             placement=placement,
+            root_id=placement.root_id,
             checked_on=on,
             is_employed=employed,
             employer_name=placement.employer.name if employed and placement.employer else "",

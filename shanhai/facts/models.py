@@ -18,6 +18,14 @@ class Fact(models.Model):
     source = models.CharField(_("source"), max_length=40)  # e.g. "ledger.record"
     source_id = models.BigIntegerField(_("source id"))
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # not needed by single-node queries (docs/scaling.md)
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     month = models.DateField(_("month"))  # always the first day
     metric = models.CharField(_("metric"), max_length=40)
     direction = models.CharField(max_length=12, blank=True)
@@ -42,6 +50,14 @@ class Rollup(models.Model):
     """The sum and count of facts per pairing, month, metric and dimensions."""
 
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     month = models.DateField(_("month"))
     metric = models.CharField(_("metric"), max_length=40)
     direction = models.CharField(max_length=12, blank=True)
@@ -64,6 +80,7 @@ class Rollup(models.Model):
                     "level",
                     "category",
                     "subcategory",
+                    "root",
                 ],
                 name="facts_rollup_one_row_per_cell",
             )

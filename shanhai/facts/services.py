@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from shanhai.facts.models import Fact, Rollup
+from shanhai.places.selectors import root_ids
 
 DIMENSIONS = ("direction", "level", "category", "subcategory")
 
@@ -75,7 +76,16 @@ def rollups_moved_once() -> Iterator[None]:
     _apply(pending)
 
 
-def _apply(changes: dict[Cell, tuple[int, Decimal]]) -> None:
+def _fill_roots(rows: Sequence[Fact | Rollup], roots: dict[int, int]) -> None:
+    """Give each row its pairing's root, looking up in one query the pairings not in *roots*."""
+    missing = {row.pairing_id for row in rows} - roots.keys()
+    if missing:
+        roots.update(root_ids(missing))
+    for row in rows:
+        row.root_id = roots[row.pairing_id]
+
+
+def _apply(changes: dict[Cell, tuple[int, Decimal]], roots: dict[int, int] | None = None) -> None:
     """Add (count, total) deltas to their rollup cells; a cell left with no facts goes.
 
     The cells are read in one locked query and written back in bulk. The sums are made in
@@ -120,6 +130,7 @@ def _apply(changes: dict[Cell, tuple[int, Decimal]]) -> None:
         rollup.count += count
         rollup.total = Decimal(rollup.total) + total
         (emptied if rollup.count == 0 else updated).append(rollup)
+    _fill_roots(created, {} if roots is None else roots)
     Rollup.objects.bulk_create(created)
     for rollup in updated:  # one UPDATE each: Django's bulk_update compiles slowly
         Rollup.objects.filter(pk=rollup.pk).update(count=rollup.count, total=rollup.total)
@@ -151,7 +162,7 @@ def replace_facts(*, source: str, source_id: int, rows: Iterable[FactRow]) -> No
         counts[row.cell()] += sign
         totals[row.cell()] += sign * row.value
     stored.delete()
-    Fact.objects.bulk_create(
+    facts = [
         Fact(
             source=source,
             source_id=source_id,
@@ -162,8 +173,11 @@ def replace_facts(*, source: str, source_id: int, rows: Iterable[FactRow]) -> No
             **{d: getattr(row, d) for d in DIMENSIONS},
         )
         for row in new
-    )
-    _apply({cell: (counts[cell], totals[cell]) for cell in counts})
+    ]
+    roots: dict[int, int] = {}
+    _fill_roots(facts, roots)
+    Fact.objects.bulk_create(facts)
+    _apply({cell: (counts[cell], totals[cell]) for cell in counts}, roots)
 
 
 @transaction.atomic
@@ -178,6 +192,7 @@ def add_facts(
     counts: dict[Cell, int] = defaultdict(int)
     totals: dict[Cell, Decimal] = defaultdict(Decimal)
     batch: list[Fact] = []
+    roots: dict[int, int] = {}
     written = 0
     for source_id, rows in facts:
         for row in rows:
@@ -195,13 +210,32 @@ def add_facts(
                 )
             )
         if len(batch) >= batch_size:
+            _fill_roots(batch, roots)
             Fact.objects.bulk_create(batch)
             written += len(batch)
             batch.clear()
+    _fill_roots(batch, roots)
     Fact.objects.bulk_create(batch)
     written += len(batch)
-    _apply({cell: (counts[cell], totals[cell]) for cell in counts})
+    _apply({cell: (counts[cell], totals[cell]) for cell in counts}, roots)
     return written
+
+
+@transaction.atomic
+def recount_rollups() -> int:
+    """Replace every rollup with a recount of the stored facts in one INSERT … SELECT … GROUP BY;
+    return the number of cells. The facts are trusted as they stand (`rebuild_rollups` replays
+    the ledgers instead): this is the fast repair after rollups alone were lost or doubted.
+    """
+    from shanhai.facts.selectors import recount_sql
+
+    columns, select = recount_sql()
+    Rollup.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Rollup._meta.db_table)} ({columns}) {select}"
+        )
+        return int(cursor.rowcount)
 
 
 @transaction.atomic

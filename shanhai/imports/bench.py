@@ -96,10 +96,15 @@ class _RollbackError(Exception):
     """Raised to undo the benchmark's import."""
 
 
-def run(*, rows: int, seed: int = 2023) -> tuple[dict[str, str], Figures]:
-    """Make the sheet, time reading it, checking it and importing it; roll the import back."""
-    user = User.objects.filter(is_superuser=True).order_by("pk").first()
-    pairing = Pairing.objects.filter(code="songjiang-weixin").first()
+def run(
+    *, rows: int, seed: int = 2023, user: User | None = None, pairing: Pairing | None = None
+) -> tuple[dict[str, str], Figures]:
+    """Make the sheet, time reading it, checking it and importing it; roll the import back.
+
+    Into *pairing* as *user*; by default the demo's Songjiang–Weixin pairing as the first
+    administrator."""
+    user = user or User.objects.filter(is_superuser=True).order_by("pk").first()
+    pairing = pairing or Pairing.objects.filter(code="songjiang-weixin").first()
     if user is None or pairing is None:
         raise RuntimeError("Load the demo first: `shanhai demo`.")
     with tempfile.TemporaryDirectory() as folder:

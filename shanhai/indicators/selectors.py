@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -104,18 +104,32 @@ def _status(actual: Decimal | None, target: Decimal | None, elapsed: Decimal) ->
     return Status.ON_TRACK if target and actual / target >= elapsed else Status.BEHIND
 
 
+_PairingFacts = dict[int, tuple[str, date | None, date | None]]  # pk → kind, started, ended
+
+
 def _compute(
-    indicator: Indicator, ids: list[int], start: date, end: date, cache: dict[str, Decimal | None]
+    indicator: Indicator,
+    ids: list[int],
+    start: date,
+    end: date,
+    cache: dict[str, Decimal | None],
+    totals: facts.Totals,
+    pairings: _PairingFacts,
+    column: set[int] | None,
 ) -> tuple[Decimal | None, int]:
     """Return (value in the indicator's unit, number of records behind it)."""
     if indicator.computation == Indicator.Computation.NOT_YET:
         return None, 0
     if indicator.computation == Indicator.Computation.PAIRINGS:
         kinds = str(indicator.filters.get("kind", "")).split("|")
-        n = (
-            Pairing.objects.filter(pk__in=ids, kind__in=kinds, started_on__lte=end)
-            .exclude(ended_on__lt=start)
-            .count()
+        n = sum(
+            1
+            for pk in ids
+            if (found := pairings.get(pk)) is not None
+            and found[0] in kinds
+            and found[1] is not None
+            and found[1] <= end
+            and (found[2] is None or found[2] >= start)
         )
         return Decimal(n), n
     if indicator.computation == Indicator.Computation.RATIO:
@@ -124,15 +138,27 @@ def _compute(
         if numerator is None or not denominator:
             return None, 0
         return (numerator / denominator).quantize(Decimal("0.01")), 0
-    count, total = facts.total(ids, indicator.metric, start, end, _dims(indicator))
+    count, total = totals.total(indicator.metric, _dims(indicator), column)
     value = Decimal(count) if indicator.aggregate == Indicator.Aggregate.COUNT else total
     if count_metric := registry.record_count_metric(indicator.metric):
-        count = int(facts.total(ids, count_metric, start, end, _dims(indicator))[1])
+        count = int(totals.total(count_metric, _dims(indicator), column)[1])
     return (value / indicator.scale).quantize(Decimal("0.01")).normalize(), count
 
 
 def _dims(indicator: Indicator) -> dict[str, str]:
     return {k: str(v) for k, v in indicator.filters.items()}
+
+
+def _scopes(user: User | None, pairings: list[Pairing]) -> list[list[int]]:
+    """Each pairing's scope_ids, for many pairings in one query."""
+    if len(pairings) == 1:
+        return [scope_ids(user, pairings[0])]
+    below = Q()
+    for pairing in pairings:
+        below |= Q(path__startswith=pairing.path)
+    visible = Pairing.objects.all() if user is None else pairings_for_user(user)
+    rows = list(visible.filter(below).values_list("pk", "path"))
+    return [[pk for pk, path in rows if path.startswith(p.path)] for p in pairings]
 
 
 def progress(
@@ -150,29 +176,59 @@ def progress(
     With *first_year*, the figures cover first_year..year together (e.g. 2021–2023) and the
     targets are the sum of those years' targets.
     """
+    return progress_of_many(user, [pairing], year, first_year=first_year, today=today)[0]
+
+
+def progress_of_many(
+    user: User | None,
+    pairings: list[Pairing],
+    year: int,
+    *,
+    first_year: int | None = None,
+    today: date | None = None,
+) -> list[Progress]:
+    """`progress` of each pairing, side by side, from the same few queries however many
+    pairings there are (the regime, the scopes, the targets, the indicators, the rollups, the
+    pairings counted by kind)."""
     first_year = first_year or year
     regime = regime_for_year(year)
-    result = Progress(pairing, year, regime, year_elapsed(year, today), first_year=first_year)
-    if regime is None:
-        return result
-    ids = scope_ids(user, pairing)
+    elapsed = year_elapsed(year, today)
+    results = [Progress(p, year, regime, elapsed, first_year=first_year) for p in pairings]
+    if regime is None or not pairings:
+        return results
+    scopes = _scopes(user, pairings)
     start, end = date(first_year, 1, 1), date(year, 12, 31)
-    targets: dict[int, Decimal] = {}
-    for indicator_id, value in AnnualTarget.objects.filter(
-        pairing=pairing, year__gte=first_year, year__lte=year
-    ).values_list("indicator", "value"):
-        targets[indicator_id] = targets.get(indicator_id, Decimal(0)) + value
-    cache: dict[str, Decimal | None] = {}
-    indicators = list(regime.indicators.all())
+    targets: dict[int, dict[int, Decimal]] = {p.pk: {} for p in pairings}
+    for pairing_id, indicator_id, value in AnnualTarget.objects.filter(
+        pairing__in=pairings, year__gte=first_year, year__lte=year
+    ).values_list("pairing", "indicator", "value"):
+        found = targets[pairing_id]
+        found[indicator_id] = found.get(indicator_id, Decimal(0)) + value
     # Ratios last: they read the values computed before them.
-    for indicator in sorted(indicators, key=lambda i: i.computation == "ratio"):
-        actual, records = _compute(indicator, ids, start, end, cache)
-        cache[indicator.code] = actual
-        target = targets.get(indicator.pk)
-        status = _status(actual, target, result.elapsed)
-        result.values.append(IndicatorValue(indicator, actual, target, records, status))
-    result.values.sort(key=lambda v: (v.indicator.position, v.indicator.code))
-    return result
+    indicators = sorted(regime.indicators.all(), key=lambda i: i.computation == "ratio")
+    metrics = {i.metric for i in indicators if i.computation == Indicator.Computation.FACTS}
+    metrics |= {m for m in map(registry.record_count_metric, metrics) if m}
+    every_id = sorted({pk for scope in scopes for pk in scope})
+    totals = facts.Totals(every_id, metrics, start, end)
+    counted: _PairingFacts = {}
+    if any(i.computation == Indicator.Computation.PAIRINGS for i in indicators):
+        counted = {
+            pk: (kind, started, ended)
+            for pk, kind, started, ended in Pairing.objects.filter(pk__in=every_id).values_list(
+                "pk", "kind", "started_on", "ended_on"
+            )
+        }
+    for result, ids in zip(results, scopes, strict=True):
+        column = set(ids) if len(pairings) > 1 else None
+        cache: dict[str, Decimal | None] = {}
+        for indicator in indicators:
+            actual, records = _compute(indicator, ids, start, end, cache, totals, counted, column)
+            cache[indicator.code] = actual
+            target = targets[result.pairing.pk].get(indicator.pk)
+            status = _status(actual, target, result.elapsed)
+            result.values.append(IndicatorValue(indicator, actual, target, records, status))
+        result.values.sort(key=lambda v: (v.indicator.position, v.indicator.code))
+    return results
 
 
 def cumulative_by_month(
@@ -278,12 +334,24 @@ def overview(
     """Every top pairing the user holds, side by side, with a total column.
 
     For the Songjiang office this is its four county pairings (each already rolling up its
-    town, department and village pairings) and Songjiang as a whole.
+    town, department and village pairings) and Songjiang as a whole. A user who holds one
+    tree (a province office, an administrator of one province) sees the pairings one level
+    below its top side by side, and the whole tree as the total: the provincial table.
     """
-    visible = pairings_for_user(user)
-    ids = set(visible.values_list("pk", flat=True))
-    roots = [p for p in visible.order_by("path") if p.parent_id not in ids]
-    columns = [progress(user, root, year, first_year=first_year) for root in roots]
+    visible = list(pairings_for_user(user).order_by("path"))
+    ids = {p.pk for p in visible}
+    roots = [p for p in visible if p.parent_id not in ids]
+    # One tree (a province office): its pairings one level down side by side, the whole tree
+    # as the total (it includes what the top pairing did itself).
+    whole = roots[0] if len(roots) == 1 else None
+    if whole is not None and (below := [p for p in visible if p.parent_id == whole.pk]):
+        roots = below
+    else:
+        whole = None
+    columns = progress_of_many(
+        user, roots + ([whole] if whole else []), year, first_year=first_year
+    )
+    whole_column = columns.pop() if whole else None
     if not columns or columns[0].regime is None:
         return roots, []
     rows: list[OverviewRow] = []
@@ -293,7 +361,9 @@ def overview(
         cells = [column.values[position].actual for column in columns]
         known = [cell for cell in cells if cell is not None]
         total: Decimal | None = sum(known, Decimal(0)) if known else None
-        if indicator.computation == Indicator.Computation.RATIO:
+        if whole_column is not None:
+            total = whole_column.values[position].actual
+        elif indicator.computation == Indicator.Computation.RATIO:
             numerator = totals.get(str(indicator.filters.get("numerator")))
             denominator = totals.get(str(indicator.filters.get("denominator")))
             total = (

@@ -54,6 +54,14 @@ class Worker(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="workers", verbose_name=_("pairing")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     name = models.CharField(_("name"), max_length=50)
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
@@ -91,7 +99,9 @@ class Worker(TimeStampedModel):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_hash"],
+                # With the root, for Citus; the services find an ID number in any root
+                # themselves, under a lock (docs/scaling.md).
+                fields=["id_number_hash", "root"],
                 condition=~models.Q(id_number_hash=""),
                 name="labor_worker_one_per_id_number",
                 violation_error_message=_("A worker with this ID number is already registered."),
@@ -236,6 +246,14 @@ class Placement(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="placements", verbose_name=_("pairing")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed only as part of the constraints that end with it
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     posting = models.ForeignKey(
         Posting,
         models.PROTECT,
@@ -285,7 +303,7 @@ class Placement(TimeStampedModel):
         indexes = [models.Index(fields=["pairing", "started_on"], name="labor_placement_started")]
         constraints = [
             models.UniqueConstraint(
-                fields=["worker"],
+                fields=["worker", "root"],
                 condition=models.Q(ended_on__isnull=True),
                 name="labor_placement_one_active_per_worker",
                 violation_error_message=_("This worker is already recorded as in work."),
@@ -308,6 +326,14 @@ class FollowUp(models.Model):
     placement = models.ForeignKey(
         Placement, models.CASCADE, related_name="followups", verbose_name=_("placement")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # not needed by single-node queries (docs/scaling.md)
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     checked_on = models.DateField(_("checked on"))
     is_employed = models.BooleanField(_("still in work"))
     employer_name = models.CharField(_("employer now"), max_length=200, blank=True)
@@ -322,6 +348,8 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["checked_on", "id"]
+
+    root_follows = "placement__pairing"  # its placement's root
 
     def __str__(self) -> str:
         return f"{self.placement} · {self.checked_on}"

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,7 @@ def register_worker(
     """
     _require(recorded_by, pairing)
     if id_number:
+        _lock_id_numbers()
         other = find_worker_by_id_number(personal.lookup_hash(id_number))
         if other is not None and other != existing:
             raise ValidationError(
@@ -79,6 +80,7 @@ def register_worker(
             )
     worker = existing or Worker()
     worker.pairing, worker.name, worker.origin = pairing, name, origin
+    worker.root_id = pairing.root_id
     for key, value in fields.items():
         setattr(worker, key, value)
     if id_number or existing is None:
@@ -98,6 +100,26 @@ def register_worker(
         target=worker,
     )
     return worker
+
+
+# The database holds "an ID number is one worker" and "one job at a time" within a root only
+# (for Citus, docs/scaling.md); the services hold them in every root, under these locks.
+_ID_NUMBER_LOCK = 7_270_115_001  # pg_advisory_xact_lock key: looking up and storing ID numbers
+
+
+def _lock_id_numbers() -> None:
+    """Hold the lock under which ID numbers are looked up and stored, till the transaction ends.
+
+    On PostgreSQL a transaction-level advisory lock; SQLite has one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ID_NUMBER_LOCK])
+
+
+def _lock_workers(worker_ids: Sequence[int]) -> None:
+    """Lock these workers' rows till the transaction ends, before looking for their open jobs."""
+    list(Worker.objects.select_for_update().filter(pk__in=worker_ids).values_list("pk"))
 
 
 @dataclass(frozen=True)
@@ -127,11 +149,14 @@ def import_workers(
     """
     if not workers:
         return []
-    for pairing in {new.worker.pairing_id: new.worker.pairing for new in workers}.values():
+    pairings = {new.worker.pairing_id: new.worker.pairing for new in workers}
+    for pairing in pairings.values():
         _require(recorded_by, pairing)
+    _lock_id_numbers()
     for new in workers:
         _set_personal(new.worker, id_number=new.id_number, phone=new.phone)
         new.worker.source = source or new.worker.source
+        new.worker.root_id = pairings[new.worker.pairing_id].root_id
     hashes = [new.worker.id_number_hash for new in workers if new.worker.id_number_hash]
     taken = len(hashes) != len(set(hashes))
     for start in range(0, len(hashes), _BATCH):
@@ -237,6 +262,7 @@ def record_placement(
     placement = Placement(
         worker=worker,
         pairing=worker.pairing,
+        root_id=worker.pairing.root_id,
         posting=posting,
         employer=employer,
         employer_name=employer_name if employer is None else "",
@@ -250,7 +276,10 @@ def record_placement(
         source=source,
         is_illustrative=is_illustrative,
     )
-    placement.full_clean()
+    _lock_workers([worker.pk])
+    placement.full_clean()  # also "one job at a time", in the worker's root
+    if Placement.objects.filter(worker=worker, ended_on__isnull=True).exists():  # in any root
+        raise ValidationError(_("This worker is already recorded as in work."))
     placement.save()
     Worker.objects.filter(pk=worker.pk).update(status=Worker.Status.PLACED)
     facts.refresh_placement_facts(placement)
@@ -293,6 +322,7 @@ def import_placements(
     worker_ids = sorted({p.worker_id for p in placements})
     already_open: set[int] = set()
     for start in range(0, len(worker_ids), _BATCH):
+        _lock_workers(worker_ids[start : start + _BATCH])
         already_open |= set(
             Placement.objects.filter(
                 worker_id__in=worker_ids[start : start + _BATCH], ended_on__isnull=True
@@ -303,6 +333,7 @@ def import_placements(
     for placement in placements:
         worker = placement.worker
         placement.pairing_id = worker.pairing_id
+        placement.root_id = worker.pairing.root_id
         placement.destination = rules.destination(worker.origin, placement.work_place)
         if placement.posting is not None and placement.employer_id is None:
             placement.employer_id = placement.posting.employer_id
@@ -312,6 +343,7 @@ def import_placements(
     for placement, found in zip(created, checks, strict=True):
         for check in found:
             check.placement = placement
+            check.root_id = placement.root_id
             check.recorded_by = recorded_by
     FollowUp.objects.bulk_create([check for found in checks for check in found], batch_size=_BATCH)
     in_work = set(open_by_worker) | already_open
@@ -370,6 +402,7 @@ def record_followup(
         raise ValidationError({"checked_on": _("A follow-up cannot be before the job started.")})
     followup = FollowUp(
         placement=placement,
+        root_id=placement.root_id,
         checked_on=checked_on,
         is_employed=is_employed,
         employer_name=employer_name,

@@ -79,6 +79,7 @@ def create_record(
         raise PermissionDenied
     _refuse_if_locked(record)
     record.kind = _KIND_OF_MODEL[type(record)]
+    record.root_id = record.pairing.root_id
     record.side = recorded_by.side or side
     if not record.side:
         raise ValidationError({"side": _("Say which side this record is recorded for.")})
@@ -117,7 +118,8 @@ def import_records(
     if any(type(r) is not model for r in records):
         raise ValueError("import_records takes records of one kind")
     kind = _KIND_OF_MODEL[model]
-    for pairing_id, pairing in {r.pairing_id: r.pairing for r in records}.items():
+    pairings = {r.pairing_id: r.pairing for r in records}
+    for pairing_id, pairing in pairings.items():
         if not user_can(recorded_by, pairing, Action.RECORD):
             raise PermissionDenied
         for year in {r.occurred_on.year for r in records if r.pairing_id == pairing_id}:
@@ -128,6 +130,7 @@ def import_records(
     common = [f for f in Record._meta.concrete_fields if not f.primary_key]
     for record in records:
         record.kind = kind
+        record.root_id = pairings[record.pairing_id].root_id
         record.side = side
         record.recorded_by = recorded_by
         record.entry_method = Record.EntryMethod.IMPORT
@@ -180,6 +183,7 @@ _NOT_EDITABLE = {
     "id",
     "record_ptr",
     "pairing",
+    "root",
     "kind",
     "side",
     "status",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -242,6 +245,16 @@ class Pairing(TimeStampedModel):
     )
     path = models.CharField(max_length=255, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The county pairing this one belongs to (the nearest county pairing at or above it), or
+    # itself when there is none above it (a province or provincial department pairing). The
+    # big tables carry it too: it is what they would be distributed by (docs/scaling.md).
+    root = models.ForeignKey(
+        "self",
+        models.DO_NOTHING,  # the database's deferred key keeps it right; parent PROTECTs
+        related_name="+",
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
 
     class Meta:
         verbose_name = _("pairing")
@@ -285,6 +298,47 @@ class Pairing(TimeStampedModel):
                 errors[f"{side}_organisation"] = _("The organisation must be in the place named.")
         if errors:
             raise ValidationError(errors)
+
+
+class RootInfo(Protocol):
+    """What deciding a root needs to know of a pairing: a Pairing, or its values in a list."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def root_id(self) -> int: ...
+
+
+def root_id_for(*, pk: int, kind: str, parent: RootInfo | None) -> int:
+    """Return the id of the root of the pairing *pk* of *kind* under *parent*.
+
+    The root is the nearest county pairing at or above it; a pairing with no county pairing
+    at or above it (a province or a provincial department pairing) is its own root. The
+    parent's own root must be right, as it is when pairings are rooted from the top down.
+    """
+    if kind == Pairing.Kind.COUNTY or parent is None:
+        return pk
+    if parent.kind == Pairing.Kind.COUNTY or parent.root_id != parent.pk:
+        return parent.root_id  # the parent, or the county pairing above it
+    return pk  # no county pairing above
+
+
+def rooted_models() -> list[tuple[type[models.Model], str]]:
+    """Every model whose rows carry the root of their pairing, with the lookup of that pairing.
+
+    A model names its pairing's lookup in ``root_follows`` when the pairing is not its own
+    field (a sale line's flag follows "line__pairing"). A record kind that extends the common
+    record table is left out: its root is the common table's column.
+    """
+    found = []
+    for model in apps.get_models():
+        field = next((f for f in model._meta.local_concrete_fields if f.name == "root"), None)
+        if model is Pairing or field is None or field.related_model is not Pairing:
+            continue
+        found.append((model, getattr(model, "root_follows", "pairing")))
+    return found
 
 
 class RoleGrant(models.Model):

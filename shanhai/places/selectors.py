@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -147,6 +148,28 @@ def pairing_facts(user: User, pairing: Pairing) -> PairingFacts:
     )
 
 
+def tree_facts(node: PairingNode) -> PairingFacts:
+    """Count what lies under *node* from the tree already read (no query), as pairing_facts
+    would: the visible pairings below a root of pairing_forest are exactly its subtree."""
+    below: list[Pairing] = []
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        below.append(child.pairing)
+        stack.extend(child.children)
+    kinds = Counter(p.kind for p in below)
+    labels = dict(Pairing.Kind.choices)
+    organisations = set(_party_orgs(node.pairing))
+    for pairing in below:
+        organisations.update(_party_orgs(pairing))
+    return PairingFacts(
+        sub_pairings=len(below),
+        by_kind=[(str(labels[k]), n) for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])],
+        illustrative=sum(p.is_illustrative for p in below),
+        organisations=len(organisations),
+    )
+
+
 def _party_orgs(pairing: Pairing) -> list[int]:
     return [pk for pk in (pairing.east_organisation_id, pairing.west_organisation_id) if pk]
 
@@ -159,6 +182,11 @@ def _path_ids(path: str) -> list[int]:
 def pairing_ancestors(user: User, pairing: Pairing) -> list[Pairing]:
     """Return the pairings above *pairing* that *user* may see, from the top."""
     return list(pairings_for_user(user).filter(pk__in=_path_ids(pairing.path)).order_by("depth"))
+
+
+def root_ids(pairing_ids: Iterable[int]) -> dict[int, int]:
+    """Return {pairing id: the id of its root} for these pairings (see Pairing.root)."""
+    return dict(Pairing.objects.filter(pk__in=set(pairing_ids)).values_list("pk", "root"))
 
 
 def is_year_locked(pairing: Pairing, year: int) -> bool:

@@ -6,8 +6,9 @@ it up to date, so the demo and later imports can run again without duplicating a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -25,6 +26,8 @@ from shanhai.places.models import (
     PlaceAlias,
     RoleGrant,
     child_path,
+    root_id_for,
+    rooted_models,
 )
 
 
@@ -219,11 +222,14 @@ def register_pairing(
     created = pairing is None
     if pairing is None:
         pairing = Pairing(**values)
+        # Its root may be itself, which needs its id: a placeholder stands in until reroot_tree
+        # below, in this transaction (the key is checked at commit).
+        pairing.root_id = 0
     changed = _apply(pairing, values)
     if created or changed:
         old_path = pairing.path
         pairing.path = old_path or "pending/"
-        pairing.full_clean(exclude=["path"])
+        pairing.full_clean(exclude=["path", "root"])
         pairing.save()
         path = child_path(parent.path if parent else "", pairing.pk)
         if path != old_path:
@@ -231,6 +237,8 @@ def register_pairing(
             pairing.path = path
             if old_path:
                 _carry_below(pairing, old_path=old_path)
+        if created or {"kind", "parent"} & set(changed):
+            reroot_tree(pairing, has_rows=not created)
         record_audit_event(
             actor=actor,
             action="places.pairing.created" if created else "places.pairing.updated",
@@ -238,6 +246,47 @@ def register_pairing(
             details={"changed": changed} if not created else {},
         )
     return pairing
+
+
+class _Rooted(NamedTuple):
+    pk: int
+    kind: str
+    root_id: int
+
+
+@transaction.atomic
+def reroot_tree(pairing: Pairing, *, has_rows: bool = True) -> dict[int, int]:
+    """Give *pairing* and every pairing below it their roots again after it was made, moved or
+    changed kind, and move the rows of the big tables along; return {pairing id: new root id}
+    for those whose root changed.
+
+    Each big table moves with one UPDATE per new root, in this transaction, so no row is ever
+    left under a root its pairing no longer has. (On Citus a root is a shard key, which an
+    UPDATE cannot change: there a move copies the rows and deletes them; docs/scaling.md.)
+    """
+    nodes = Pairing.objects.filter(path__startswith=pairing.path).order_by("path")
+    parent = None
+    if pairing.parent_id is not None:  # read afresh: its root is what this one's follows
+        row = Pairing.objects.values_list("pk", "kind", "root").get(pk=pairing.parent_id)
+        parent = _Rooted(*row)
+    rooted: dict[int, _Rooted] = {}
+    moved: dict[int, int] = {}
+    for pk, kind, parent_id, old_root_id in nodes.values_list("pk", "kind", "parent", "root"):
+        # *pairing*'s parent lies outside the subtree; every other parent was rooted above.
+        above = rooted.get(parent_id, parent) if parent_id is not None else None
+        root_id = root_id_for(pk=pk, kind=kind, parent=above)
+        rooted[pk] = _Rooted(pk, kind, root_id)
+        if root_id != old_root_id:
+            moved[pk] = root_id
+    by_root: dict[int, list[int]] = defaultdict(list)
+    for pk, root_id in moved.items():
+        by_root[root_id].append(pk)
+    for root_id, pks in by_root.items():
+        Pairing.objects.filter(pk__in=pks).update(root_id=root_id)
+        for model, lookup in rooted_models() if has_rows else ():
+            model._base_manager.filter(**{f"{lookup}__in": pks}).update(root_id=root_id)
+    pairing.root_id = rooted[pairing.pk].root_id
+    return moved
 
 
 @transaction.atomic

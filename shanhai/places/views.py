@@ -24,7 +24,7 @@ PAGE_SIZE = 50
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     forest = selectors.pairing_forest(request.user)
-    cards = [(node, selectors.pairing_facts(request.user, node.pairing)) for node in forest]
+    cards = [(node, selectors.tree_facts(node)) for node in forest]
     return render(request, "places/home.html", {"cards": cards})
 
 

@@ -155,3 +155,43 @@ def test_rebuild_on_an_empty_ledger_writes_nothing() -> None:
         assert rollups("rebuild").strip() == "Rollups rebuilt from 0 facts."
         assert rollups("verify").strip() == "Rollups are exact (0 facts checked)."
     assert Rollup.objects.count() == 0
+
+
+def test_recount_restores_lost_and_tampered_rollups_from_the_facts(demo: None) -> None:
+    before = {
+        tuple(row)
+        for row in Rollup.objects.values_list(
+            "pairing_id",
+            "month",
+            "metric",
+            "direction",
+            "level",
+            "category",
+            "subcategory",
+            "count",
+            "total",
+        )
+    }
+    Rollup.objects.order_by("pk")[:1].get().delete()
+    Rollup.objects.filter(metric="visit").update(total=F("total") + Decimal("1.05"))
+    assert rollup_differences() != []
+
+    output = rollups("recount")
+
+    after = {
+        tuple(row)
+        for row in Rollup.objects.values_list(
+            "pairing_id",
+            "month",
+            "metric",
+            "direction",
+            "level",
+            "category",
+            "subcategory",
+            "count",
+            "total",
+        )
+    }
+    assert after == before
+    assert rollup_differences() == []
+    assert str(len(before)) in output

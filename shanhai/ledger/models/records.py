@@ -59,6 +59,14 @@ class Record(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="records", verbose_name=_("pairing")
     )
+    root = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,  # not needed by single-node queries (docs/scaling.md)
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)

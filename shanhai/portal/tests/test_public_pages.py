@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 
 # Measured (with ?year=): the pairing (with anything public), whether it has figures, its
 # scope and years with facts, a regime per year, the public figures, the indicators' own
-# computation (one aggregate per computed indicator, as on the office's progress page), and
-# the page of articles with its count. It grows with the catalogue, never with the records.
-PAIRING_PAGE_QUERIES = 73
+# computation (every computed indicator from one rollup query, as on the office's progress
+# page), and the page of articles with its count. It grows neither with the catalogue nor
+# with the records.
+PAIRING_PAGE_QUERIES = 15
 
 
 def pairing_url(pairing, **query) -> str:
