@@ -70,16 +70,21 @@ def _replica_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 
 def _worker_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run worker tests on PostgreSQL only; elsewhere leave them out and say so.
+    """Run worker tests and PostgreSQL-only tests on PostgreSQL only; elsewhere leave them out
+    and say so.
 
     They start `db_worker` processes that must open the test database, which on SQLite lives
     in this process's memory. ``-m workers`` without PostgreSQL is an error, never a skip;
     scripts/test runs them in its PostgreSQL step.
     """
-    workers = [item for item in items if item.get_closest_marker("workers")]
+    workers = [
+        item
+        for item in items
+        if item.get_closest_marker("workers") or item.get_closest_marker("postgresql")
+    ]
     if not workers or os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
-    if "workers" in (config.option.markexpr or ""):
+    if {"workers", "postgresql"} & set((config.option.markexpr or "").split()):
         raise pytest.UsageError(
             f"-m workers selected {len(workers)} test(s) but DATABASE_URL names no PostgreSQL "
             "server: the db_worker processes cannot open an in-memory SQLite test database. "
@@ -88,8 +93,8 @@ def _worker_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
     items[:] = [item for item in items if item not in workers]
     config.hook.pytest_deselected(items=workers)
     _NOT_RUN.append(
-        f"Left for PostgreSQL: {len(workers)} worker test(s) (-m workers; scripts/test runs "
-        "them in its PostgreSQL step)."
+        f"Left for PostgreSQL: {len(workers)} test(s) (-m workers, -m postgresql; scripts/test "
+        "runs them in its PostgreSQL step)."
     )
 
 

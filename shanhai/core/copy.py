@@ -73,7 +73,12 @@ def copy_rows[M: Model](
             setattr(objs[at], pk.attname, new_id)
             values[at] = new_id
     rows = list(zip(*columns, strict=True))
-    _copy(connection, model._meta.db_table, [cast(str, f.column) for f in fields], rows)
+    try:
+        _copy(connection, model._meta.db_table, [cast(str, f.column) for f in fields], rows)
+    except BaseException:
+        for at in needs_pk:  # as after a failed bulk_create: no id for a row never written
+            setattr(objs[at], pk.attname, None)
+        raise
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias

@@ -87,6 +87,7 @@ def test_verify_notices_a_missing_and_an_invented_cell(demo: None) -> None:
     assert invented is not None
     Rollup.objects.create(
         pairing_id=invented.pairing_id,
+        root_id=invented.root_id,
         month=invented.month,
         metric="visit",
         direction="nowhere",
