@@ -18,6 +18,7 @@ from shanhai.bench.load import PageLoad
 from shanhai.consumption.models import SaleLine
 from shanhai.core.benchmarks import Timing
 from shanhai.facts.models import Fact, Rollup
+from shanhai.places.models import Pairing
 from shanhai.synth import report as synth_report
 from shanhai.synth.scales import TINY
 
@@ -60,7 +61,9 @@ def test_pages_answer_as_the_office_and_show_every_indicator(subjects: Subjects)
 
     assert len(pages.dashboard.runs) == SIZES_TINY.repeat
     assert len(pages.assessment.runs) == SIZES_TINY.repeat
-    assert pages.columns == 1  # the office's one county tree
+    # The office holds one county tree: the assessment table puts the pairings below the
+    # county side by side, the whole tree as the total.
+    assert pages.columns == Pairing.objects.filter(parent=subjects.county).count() == 4
     assert pages.indicators > 40
 
 
