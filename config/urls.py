@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from shanhai.consumption.api import api
 
+# A lost database raised outside a view (a session read in middleware) is a 503, not a 500.
+handler500 = "shanhai.core.http.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -128,3 +128,25 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
         "locale": "zh-CN",
         "viewport": {"width": 1000, "height": 800},
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login`` skips signing in, the second factor included.
+
+    Staff and superusers must pass an authenticator-app code (shanhai.accounts); a test that
+    force-logs one in gets a confirmed device and a session verified by it, as after a real
+    sign-in. Tests of the sign-in itself go through the login pages instead.
+    """
+    from django.test import Client
+
+    from shanhai.accounts.tests.second_factor import pass_second_factor
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self: Client, user: Any, backend: str | None = None) -> None:
+        force_login(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)

@@ -17,7 +17,7 @@ SECRET_KEY = "override-me"  # noqa: S105 - every real environment sets its own
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shanhai.accounts.admin_apps.AdminConfig",  # django.contrib.admin, asking for a 2nd factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shanhai.core",
     "shanhai.accounts",
     "shanhai.places",
@@ -42,21 +45,29 @@ INSTALLED_APPS = [
     "shanhai.demo",
     "shanhai.synth",
     "shanhai.bench",
+    "shanhai.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shanhai.core.http.PermissionsPolicyMiddleware",  # the one header Django does not send
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shanhai.core.http.DatabaseUnavailableMiddleware",  # a lost database: 503, not 500
+    "shanhai.core.middleware.AuditOriginMiddleware",  # who, from where: for the audit log
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shanhai.accounts.middleware.OTPMiddleware",  # django-otp's, without a query per request
+    "shanhai.accounts.middleware.SecondFactorMiddleware",
+    "shanhai.accounts.middleware.IdleSessionMiddleware",
     "shanhai.core.routing.ReplicaPinMiddleware",  # only with a read replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,10 +90,26 @@ TEMPLATES = [
     },
 ]
 
+
+def shared_sqlite(database: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
+    """*database*, made safe for several processes when it is SQLite (the server's workers and
+    the task worker write at once): the write lock taken when a transaction begins, so two
+    writers queue instead of one failing with "database is locked" (a read lock cannot be
+    upgraded while another waits); up to 20 s of waiting; write-ahead logging, so readers never
+    wait for the writer. `shanhai loadtest` found the failures without it."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            transaction_mode="IMMEDIATE",
+            timeout=20,
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
+    return database
+
+
 # SQLite under var/ unless DATABASE_URL names another database (PostgreSQL in production).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'shanhai.sqlite3'}", conn_max_age=60
+    "default": shared_sqlite(
+        dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'shanhai.sqlite3'}", conn_max_age=60)
     )
 }
 # A streaming replica of the primary (DATABASE_REPLICA_URL) serves dashboards, reports and
@@ -102,12 +129,41 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "places:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# 等保 2.0 level 3 (GB/T 22239-2019 8.1.4.1): passwords of 10 or more characters from at least
+# three of the four classes, not like the username, not common, not all digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "shanhai.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
 ]
+# Axes refuses a locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shanhai.accounts.backends.ModelBackend",  # Django's, loading the user's TOTP device id
+]
+# 5 wrong passwords for one username from one address lock that pair out for 30 minutes;
+# `shanhai axes_reset_username NAME` (or axes_reset, or the admin's access attempts) unlocks.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shanhai.accounts.views.lockout"  # the page says for how long
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every command (it would corrupt `--json` output)
+# A session ends after SHANHAI_SESSION_IDLE_MINUTES without a request (30 by default); it is
+# renewed at most once a minute (accounts.middleware.IdleSessionMiddleware), not on every request.
+SESSION_COOKIE_AGE = int(os.environ.get("SHANHAI_SESSION_IDLE_MINUTES", "30")) * 60
+SHANHAI_SESSION_RENEW_SECONDS = 60
+# Staff and superusers must pass a TOTP second factor; the issuer names the app's entry.
+OTP_TOTP_ISSUER = "山海"
 
 # Simplified Chinese first; English is the second language.
 LANGUAGE_CODE = "zh-hans"
@@ -135,10 +191,15 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Django's defaults, written out because docs/security.md and the header tests rely on them.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Personal data (workers' ID numbers and phones) is encrypted with these Fernet keys, the first
 # encrypting; lookup hashes use the hash key. Production reads both from the environment.

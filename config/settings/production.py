@@ -35,7 +35,13 @@ ALLOWED_HOSTS = envlist("SHANHAI_ALLOWED_HOSTS")
 # Fernet keys, comma-separated, newest first (see docs/operations.md, "Personal data").
 PERSONAL_DATA_KEYS = envlist("SHANHAI_PERSONAL_DATA_KEYS")
 PERSONAL_DATA_HASH_KEY = env("SHANHAI_PERSONAL_DATA_HASH_KEY")
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=600)}
+# Connections persist; a health check at the start of each request drops one the database
+# closed (a restart, a failover), so the app reconnects by itself once the database is back.
+DATABASES = {
+    "default": shared_sqlite(  # noqa: F405
+        dj_database_url.parse(env("DATABASE_URL"), conn_max_age=600, conn_health_checks=True)
+    )
+}
 # Optional: a streaming replica for dashboards, reports and exports (docs/operations.md).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,6 +65,9 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     side = models.CharField(_("side"), max_length=10, choices=Side, blank=True)
+    # Mixed into the session hash: changing it ends every session of this user on every device
+    # (accounts.services.end_all_sessions). Empty until first used, so existing sessions survive.
+    session_salt = models.CharField(_("session salt"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -71,3 +75,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Return Django's session hash, made from the session salt as well as the password.
+
+        Django checks it on every request (``get_session_auth_hash`` and its fallbacks both call
+        this), so sessions made before the salt changed are ended there and then.
+        """
+        if not self.session_salt:
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac(
+            "shanhai.accounts.User.get_session_auth_hash",
+            f"{self.password}${self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()

@@ -27,11 +27,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import connection
+from django.utils.module_loading import import_string
 
 from shanhai.accounts.models import User
 from shanhai.core.benchmarks import percentile
 
 SERVER_WORKERS = 2
+WARM_UP_SECONDS = 3.0  # per page, untimed, before the measured rounds
 
 
 @dataclass
@@ -72,7 +74,7 @@ def database_url() -> str:
     return f"sqlite:///{Path(str(name)).resolve()}"
 
 
-def _server_environment(static_root: Path) -> dict[str, str]:
+def server_environment(static_root: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -88,10 +90,14 @@ def _server_environment(static_root: Path) -> dict[str, str]:
 
 
 @contextmanager
-def server() -> Iterator[int]:
-    """Serve the app on a free loopback port until the block ends; yield the port."""
-    with tempfile.TemporaryDirectory() as folder:
-        environment = _server_environment(Path(folder) / "static")
+def server(log: Path | None = None) -> Iterator[int]:
+    """Serve the app on a free loopback port until the block ends; yield the port. What the
+    server says (errors, tracebacks) goes to *log*, else to a file that is thrown away."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        (log or Path(folder) / "server.log").open("wb") as out,
+    ):
+        environment = server_environment(Path(folder) / "static")
         subprocess.run(
             [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v", "0"],
             env=environment,
@@ -115,11 +121,11 @@ def server() -> Iterator[int]:
                 "config.wsgi:application",
             ],
             env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(port, process)
+            _wait_until_up(port, process, Path(out.name))
             yield port
         finally:
             process.terminate()
@@ -130,12 +136,14 @@ def server() -> Iterator[int]:
                 process.wait()
 
 
-def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_until_up(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise RuntimeError(f"the server stopped: {errors[-2000:]}")
+            said = log.read_text(errors="replace")
+            raise RuntimeError(f"the server stopped: {said[-2000:]}")
         try:
             answer = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/health/live/")
         except OSError:
@@ -157,11 +165,17 @@ def _get(conn: http.client.HTTPConnection, path: str, cookie: str | None = None)
 def sessions(user: User, count: int) -> Iterator[list[str]]:
     """*count* signed-in sessions of *user* (cookies), deleted afterwards."""
     engine = import_module(settings.SESSION_ENGINE)
+    # The backend a password sign-in records (the first one may only guard, as axes' does).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     made = []
     for _ in range(count):
         session = engine.SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         made.append(session)
@@ -221,13 +235,14 @@ def under_load(
     """Each page (name, path) in turn under *users* users, then the trivial view the same way."""
     results = []
     with sessions(user, users) as cookies, server() as port:
-        # Warm every page once per server worker (templates, imports) before timing.
-        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _name, path in pages:
-            for _ in range(SERVER_WORKERS * 2):
-                _get(warm, path, cookies[0])
-        warm.close()
-        for name, path in [*pages, ("trivial view (no database)", "/health/live/")]:
+        measured = [*pages, ("trivial view (no database)", "/health/live/")]
+        # Warm up: every page under the full load, untimed, until both server workers have
+        # imported and compiled what it needs (the forecasting library loads in a thread beside
+        # the first requests) and the database has the tables in its cache.
+        for name, path in measured:
+            warm = min(WARM_UP_SECONDS, seconds)
+            hammer(port, PageLoad(name, path, users), cookies, seconds=warm, limit=limit)
+        for name, path in measured:
             page = PageLoad(name, path, users)
             results.append(hammer(port, page, cookies, seconds=seconds, limit=limit))
     return results

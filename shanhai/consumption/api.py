@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import register_converter
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from shanhai.consumption import rules, services
 from shanhai.consumption.models import (
@@ -51,6 +52,22 @@ DEFAULT_RATE = "60/m"
 MAX_ID = 2**63 - 1
 MAX_NUMBER = Decimal(10) ** 12  # DecimalField(max_digits=14, decimal_places=2)
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
+
+
+class AnyTextConverter:
+    """A path segment of any text, line breaks too: Django's `path` converter stops at them."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyTextConverter, "anytext")
 
 
 # Authentication and rate limit -----------------------------------------------------------------
@@ -534,6 +551,11 @@ def _text(value: Loose) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _storable(value: Loose) -> bool:
+    """Whether the database can hold or look up the text: PostgreSQL refuses a NUL in it."""
+    return "\x00" not in _text(value)
+
+
 def _whole(value: Loose) -> int | None:
     """A positive id, or None when *value* is not one."""
     text = _text(value)
@@ -594,13 +616,13 @@ def parse_lines(lines: Sequence[SaleLineIn]) -> ParsedLines:
 
     Trace codes and pairing codes are looked up in one query each.
     """
-    codes = {_text(line.trace_code) for line in lines} - {""}
+    codes = {_text(line.trace_code) for line in lines if _storable(line.trace_code)} - {""}
     by_trace = dict(
         Product.objects.filter(trace_code__in=codes).values_list("trace_code", "pk")
         if codes
         else []
     )
-    pairing_codes = {_text(line.pairing) for line in lines} - {""}
+    pairing_codes = {_text(line.pairing) for line in lines if _storable(line.pairing)} - {""}
     by_code = dict(
         Pairing.objects.filter(code__in=pairing_codes).values_list("code", "pk")
         if pairing_codes
@@ -612,6 +634,8 @@ def parse_lines(lines: Sequence[SaleLineIn]) -> ParsedLines:
         order_id = _text(line.order_id)
         if not order_id or len(order_id) > 64:
             problems.append(("order_id", _("Give the channel's order id (at most 64 characters).")))
+        elif not _storable(order_id):
+            problems.append(("order_id", _("An order id cannot hold a NUL character.")))
         sold_on = _day(line.sold_on)
         if sold_on is None:
             problems.append(("sold_on", _("Give the date sold as YYYY-MM-DD, e.g. 2023-09-15.")))
@@ -744,7 +768,7 @@ def _answer(
 
 
 @api.get(
-    "/v1/sales/{path:order_id}",
+    "/v1/sales/{anytext:order_id}",
     response={200: SaleOut, 404: ErrorOut, **ERRORS},
     tags=["Sales 销售"],
     operation_id="get_sale",
@@ -755,6 +779,8 @@ def _answer(
 )
 def get_sale(request: HttpRequest, order_id: str) -> dict[str, Any]:
     token = _token(request)
+    if not _storable(order_id):
+        raise Http404
     line = (
         SaleLine.objects.select_related("product", "pairing")
         .prefetch_related("flags")
@@ -847,6 +873,14 @@ class ProductQuery(Schema):
     limit: int = Field(100, ge=1, le=500, description="Products per page.")
     offset: int = Field(0, ge=0, description="Products to skip.")
 
+    @field_validator("updated_since", "on", mode="before")
+    @classmethod
+    def _iso_8601(cls, value: Any) -> Any:
+        """Refuse a bare number, which pydantic would take for a Unix timestamp."""
+        if value is not None and not (isinstance(value, str) and ISO_START.match(value)):
+            raise ValueError(_("Give a date as YYYY-MM-DD or a time as ISO 8601."))
+        return value
+
 
 @api.get(
     "/v1/products",
@@ -896,6 +930,19 @@ def list_products(request: HttpRequest, params: Query[ProductQuery]) -> dict[str
             for product in page
         ],
     }
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{anytext:rest}",
+    include_in_schema=False,
+)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    """Answer a path no operation has (/api/v1/batches/abc) in JSON, as the API does.
+
+    Ninja matches routes in the order they are defined: keep this one below all the others.
+    """
+    return _error(request, 404, "not_found", _("There is no such address in the API."))
 
 
 def _certificates_on(products: list[Product], day: date) -> dict[int, tuple[str, date]]:

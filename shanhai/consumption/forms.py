@@ -27,6 +27,7 @@ from shanhai.consumption.models import (
     SaleFlag,
     Supplier,
 )
+from shanhai.core.concurrency import ConcurrentEditFormMixin
 from shanhai.core.parsing import ParseError, parse_amount, parse_quantity
 from shanhai.core.uploads import check_upload
 from shanhai.places.models import Pairing, Place, validate_credit_code
@@ -167,7 +168,7 @@ class SupplierFilterForm(forms.Form):
         return suppliers
 
 
-class SupplierForm(forms.ModelForm[Supplier]):
+class SupplierForm(ConcurrentEditFormMixin, forms.ModelForm[Supplier]):
     """Register a supplier (choosing its pairing) or correct one."""
 
     class Meta:
@@ -259,7 +260,7 @@ class LinkageForm(forms.ModelForm[BenefitLinkage]):
 # Products --------------------------------------------------------------------------------------
 
 
-class ProductForm(forms.ModelForm[Product]):
+class ProductForm(ConcurrentEditFormMixin, forms.ModelForm[Product]):
     reference_price = AmountField(label=_("Reference price (yuan per unit)"), min_value=0)
     season_months = forms.TypedMultipleChoiceField(
         label=_("Months of supply"),

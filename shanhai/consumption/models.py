@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from shanhai.accounts.models import Side
 from shanhai.core.models import Source, TimeStampedModel
-from shanhai.places.models import Organisation, Pairing, Place
+from shanhai.places.models import Organisation, Pairing, Place, root_field
 
 # The certification criteria (认定条件): value produced at least this much a year.
 CERTIFICATION_MIN_ANNUAL_VALUE = 500_000
@@ -499,14 +499,7 @@ class SaleLine(models.Model):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="sale_lines", verbose_name=_("pairing credited")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     mode = models.CharField(_("counted as"), max_length=10, choices=SaleMode)
     is_certified = models.BooleanField(_("certified on the date sold"), default=False)
     is_excluded = models.BooleanField(_("excluded by an operator"), default=False)
@@ -583,14 +576,7 @@ class SaleFlag(models.Model):
     line = models.ForeignKey(
         SaleLine, models.CASCADE, related_name="flags", verbose_name=_("sale line")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     kind = models.CharField(_("flag"), max_length=15, choices=Kind)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     other_line = models.ForeignKey(
@@ -641,14 +627,7 @@ class SalesMonth(models.Model):
 
     month = models.DateField()
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     channel = models.ForeignKey(Channel, models.CASCADE, related_name="+")
     product = models.ForeignKey(Product, models.CASCADE, related_name="+")
     mode = models.CharField(max_length=10, choices=SaleMode)

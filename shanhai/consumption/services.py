@@ -12,7 +12,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ from shanhai.consumption.models import (
 )
 from shanhai.consumption.selectors import OPEN_STATUSES, validities
 from shanhai.core import uploads
+from shanhai.core.concurrency import claim_edit
 from shanhai.core.copy import copy_rows
 from shanhai.core.formats import partial_date
 from shanhai.core.services import record_audit_event
@@ -83,8 +84,12 @@ def register_supplier(*, pairing: Pairing, recorded_by: User, **fields: Any) -> 
 
 
 @transaction.atomic
-def update_supplier(*, supplier: Supplier, changed_by: User, **fields: Any) -> Supplier:
+def update_supplier(
+    *, supplier: Supplier, changed_by: User, loaded_version: datetime | None = None, **fields: Any
+) -> Supplier:
+    """Correct a supplier; raise EditConflictError if it changed since *loaded_version*."""
     _require(changed_by, supplier.pairing)
+    claim_edit(supplier, loaded_version)
     for name, value in fields.items():
         setattr(supplier, name, value)
     _save(supplier)
@@ -132,8 +137,12 @@ def register_product(*, supplier: Supplier, recorded_by: User, **fields: Any) ->
 
 
 @transaction.atomic
-def update_product(*, product: Product, changed_by: User, **fields: Any) -> Product:
+def update_product(
+    *, product: Product, changed_by: User, loaded_version: datetime | None = None, **fields: Any
+) -> Product:
+    """Correct a product; raise EditConflictError if it changed since *loaded_version*."""
     _require(changed_by, product.supplier.pairing)
+    claim_edit(product, loaded_version)
     for name, value in fields.items():
         setattr(product, name, value)
     product.season_months = sorted(set(product.season_months or []))

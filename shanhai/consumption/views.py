@@ -249,7 +249,12 @@ def supplier_edit(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpRe
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_supplier(supplier=supplier, changed_by=user, **form.service_arguments())
+            services.update_supplier(
+                supplier=supplier,
+                changed_by=user,
+                loaded_version=form.loaded_version,
+                **form.service_arguments(),
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -336,7 +341,12 @@ def product_edit(request: AuthenticatedHttpRequest, product_id: int) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_product(product=product, changed_by=user, **form.service_arguments())
+            services.update_product(
+                product=product,
+                changed_by=user,
+                loaded_version=form.loaded_version,
+                **form.service_arguments(),
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

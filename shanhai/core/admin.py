@@ -15,9 +15,9 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """The audit log is read-only in the back office."""
 
-    list_display = ("occurred_at", "actor", "action", "target_repr")
+    list_display = ("occurred_at", "actor", "action", "target_repr", "ip_address", "origin")
     list_filter = ("action",)
-    search_fields = ("target_repr", "actor__username")
+    search_fields = ("target_repr", "actor__username", "actor_username", "ip_address")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -738,8 +738,12 @@ def parse_bool(value: Any) -> bool:
     """Return True for 是, √, Y, yes, true or 1 and False for 否, ×, 无, N, no, false or 0."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float | Decimal) and value in (0, 1):
-        return value == 1
+    # A signalling NaN raises on any comparison; it is refused below like any other text.
+    is_number = isinstance(value, int | float) or (
+        isinstance(value, Decimal) and not value.is_snan()
+    )
+    if is_number and value in (0, 1):
+        return bool(value == 1)
     key = _compact(clean_text(value)).casefold()
     if key in _YES:
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanhai.places.models import Pairing
+from shanhai.places.models import Pairing, root_field
 
 
 class Fact(models.Model):
@@ -18,14 +18,7 @@ class Fact(models.Model):
     source = models.CharField(_("source"), max_length=40)  # e.g. "ledger.record"
     source_id = models.BigIntegerField(_("source id"))
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # not needed by single-node queries (docs/scaling.md)
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     month = models.DateField(_("month"))  # always the first day
     metric = models.CharField(_("metric"), max_length=40)
     direction = models.CharField(max_length=12, blank=True)
@@ -50,14 +43,7 @@ class Rollup(models.Model):
     """The sum and count of facts per pairing, month, metric and dimensions."""
 
     pairing = models.ForeignKey(Pairing, models.CASCADE, related_name="+")
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     month = models.DateField(_("month"))
     metric = models.CharField(_("metric"), max_length=40)
     direction = models.CharField(max_length=12, blank=True)

@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from shanhai.facts.models import Fact, Rollup
 from shanhai.facts.registry import sources
 from shanhai.facts.services import DIMENSIONS, Cell
+from shanhai.places.models import Pairing
 
 
 def _where(
@@ -181,9 +182,29 @@ def rollup_differences() -> list[Difference]:
 
 
 def years_with_facts(pairing_ids: Iterable[int]) -> list[int]:
-    """The years in which these pairings have any fact, newest first."""
-    months = Rollup.objects.filter(pairing_id__in=list(pairing_ids)).dates("month", "year")
-    return sorted({m.year for m in months}, reverse=True)
+    """The years from the first month with a fact to the last, newest first.
+
+    Read as the first and the last rollup month of each pairing: two probes of the rollups'
+    unique index (pairing, month, …) per pairing, so the answer costs the same however many
+    facts there are (a DISTINCT over the months read every rollup row of the tree: 50 of the
+    county dashboard's 90 ms). A year in between with no fact at all is included: the pairings
+    were at work, and the pages show it as zero.
+    """
+    months = Rollup.objects.filter(pairing=OuterRef("pk")).values("month")
+    spans = [
+        (first, last)
+        for first, last in Pairing.objects.filter(pk__in=list(pairing_ids))
+        .annotate(
+            first=Subquery(months.order_by("month")[:1]),
+            last=Subquery(months.order_by("-month")[:1]),
+        )
+        .values_list("first", "last")
+        if first is not None
+    ]
+    if not spans:
+        return []
+    first, last = min(f for f, _l in spans), max(last for _f, last in spans)
+    return list(range(last.year, first.year - 1, -1))
 
 
 def fact_count() -> int:

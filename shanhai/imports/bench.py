@@ -12,6 +12,7 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,16 @@ PLACES = ["麟凤镇", "威信县扎西镇", "罗布乡", "威信县", "双河�
 DIRECTIONS = ["东部到西部", "东→西", "西→东", "双向", None]
 
 
-def write_sheet(path: Path, rows: int, seed: int = 2023) -> None:
-    """Write an office-style visit sheet of *rows* data rows."""
+def write_sheet(
+    path: Path,
+    rows: int,
+    seed: int = 2023,
+    *,
+    tag: str = "",
+    years: Sequence[int] = (2021, 2022, 2023),
+) -> None:
+    """Write an office-style visit sheet of *rows* data rows in *years*; *tag* starts every
+    leader's name, and so the title the import gives each row."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("互访台账")
@@ -43,7 +52,7 @@ def write_sheet(path: Path, rows: int, seed: int = 2023) -> None:
     for n in range(1, rows + 1):
         day = rng.randrange(1, 29)
         month = rng.randrange(1, 13)
-        year = rng.choice([2021, 2022, 2023])
+        year = rng.choice(years)
         when: Any = rng.choice(
             [f"{year}年{month}月{day}日", f"{year}.{month}.{day}", f"{year}-{month:02d}-{day:02d}"]
         )
@@ -53,7 +62,7 @@ def write_sheet(path: Path, rows: int, seed: int = 2023) -> None:
             [
                 n,
                 when,
-                f"带队人{n}",
+                f"{tag}带队人{n}",
                 rng.choice(["区委书记", "副区长", "局长", "镇长"]),
                 f"{rng.randrange(2, 40)}人",
                 "、".join(rng.sample(PLACES, rng.randrange(1, 3))),

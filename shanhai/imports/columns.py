@@ -187,11 +187,11 @@ class Amount(Value):
                 if self.positive
                 else _("The amount cannot be negative.")
             )
+        if amount >= Decimal(10) ** 12:  # before quantize, which fails past 28 digits
+            raise ParseError(_("The amount is too large."))
         step = Decimal(1).scaleb(-self.places)
         if amount != amount.quantize(step):
             raise ParseError(_("An amount is exact to the fen (0.01 yuan)."))
-        if amount >= Decimal(10) ** 12:
-            raise ParseError(_("The amount is too large."))
         return amount.quantize(step)
 
     def show(self, value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import IO, Any
@@ -158,7 +159,22 @@ def _write_csv(
 def _csv_cell(column: Column, value: Any) -> str:
     if value in (None, "", [], ()):
         return ""
-    return column.value.show(value)
+    return inert(column.value.show(value))
+
+
+# Excel, WPS and LibreOffice run a CSV cell that opens with one of these as a formula when the
+# file is opened (=HYPERLINK(…), =cmd|' /C calc'!A0, @SUM(…)); such text, typed in by anyone
+# who may record, is written after an apostrophe so that it stays text. Numbers (-5, +3.5) are
+# left alone. The .xlsx export needs no such care: write_string never makes a formula.
+_FORMULA_OPENERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def inert(text: str) -> str:
+    """Return *text* so that a spreadsheet opening the CSV shows it rather than runs it."""
+    if text.startswith(_FORMULA_OPENERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class _Formats:

@@ -134,14 +134,13 @@ def record_export(
     rows: int,
     unmasked: bool,
 ) -> None:
-    """Log an export that carried personal data in full: who, which records, how many."""
-    if not unmasked or not kind.personal_columns:
-        return
+    """Log an export: who, which records, how many; in full personal data has its own action."""
+    in_full = unmasked and bool(kind.personal_columns)
     record_audit_event(
         actor=user,
-        action=kind.export_audit_action or f"imports.{kind.name}.exported",
+        action=(in_full and kind.export_audit_action) or f"imports.{kind.name}.exported",
         target=pairing or user,
-        details={"kind": kind.name, "rows": rows, "year": year, "unmasked": True},
+        details={"kind": kind.name, "rows": rows, "year": year, "unmasked": in_full},
     )
 
 
@@ -214,6 +213,8 @@ def _job_mapping(job: ImportJob) -> dict[str, str]:
 def check_import(*, job_id: int) -> ImportJob:
     """Read and check every row of a job's file; keep the preview. Nothing is written."""
     job = ImportJob.objects.select_related("pairing", "created_by").get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING):
+        return job  # a check run again after the sheet moved on must not undo that
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.CHECKING, rows_read=0, rows_checked=0, rows_written=0
     )
@@ -300,49 +301,89 @@ def commit_import(*, job: ImportJob, user: User) -> ImportJob:
 
 
 def write_import(*, job_id: int) -> ImportJob:
-    """Store every row of a checked job in one transaction, or nothing."""
-    job = ImportJob.objects.select_related("pairing", "created_by").get(pk=job_id)
-    if job.status == ImportJob.Status.DONE:
-        return job  # a task run twice writes once
+    """Store every row of a checked job and mark it done in one transaction, or nothing.
+
+    The job row stays locked until that transaction ends. A worker that dies mid-write takes
+    the whole transaction with it; the run that follows waits for the lock, starts afresh, and
+    a run after the job is done finds it done and writes nothing.
+    """
     cache = caches[PROGRESS_CACHE]
 
     def progress(stage: str, read: int, checked: int, written: int) -> None:
         # The job row cannot show progress from inside the writing transaction.
-        cache.set(progress_key(job.pk), {"stage": stage, "read": read, "written": written}, 3600)
+        cache.set(progress_key(job_id), {"stage": stage, "read": read, "written": written}, 3600)
 
-    ctx = _job_context(job)
-    ctx.make_source = lambda: _import_source(file_name=job.file_name, sha256=job.sha256)
-    try:
-        with job.file.open("rb") as stored:
-            outcome = engine.run(
-                File(stored, name=job.file_name),
-                kind=get_kind(job.kind),
-                ctx=ctx,
-                mapping=_job_mapping(job),
-                write=True,
-                progress=progress,
-            )
-    except Exception:
-        logger.exception("import job %s could not be written", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED)
-        job.refresh_from_db()
-        return job
-    finally:
-        cache.delete(progress_key(job.pk))
-    _keep(job, outcome)
-    job.rows_written = outcome.created + outcome.updated
-    job.status = ImportJob.Status.DONE if outcome.written else ImportJob.Status.INVALID
-    job.finished_at = timezone.now()
-    if outcome.written:
-        job.source = ctx.source
-    job.save()
-    if outcome.written:
-        record_audit_event(
-            actor=job.created_by,
-            action=f"imports.{job.kind}.imported",
-            target=job,
-            details={"created": outcome.created, "updated": outcome.updated, "rows": outcome.rows},
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("pairing", "created_by")
+            .get(pk=job_id)
         )
+        if job.status != ImportJob.Status.WRITING:
+            return job  # written already (a task run twice writes once), or not to be written
+        ctx = _job_context(job)
+        ctx.make_source = lambda: _import_source(file_name=job.file_name, sha256=job.sha256)
+        try:
+            with job.file.open("rb") as stored:
+                outcome = engine.run(
+                    File(stored, name=job.file_name),
+                    kind=get_kind(job.kind),
+                    ctx=ctx,
+                    mapping=_job_mapping(job),
+                    write=True,
+                    progress=progress,
+                )
+        except Exception:
+            logger.exception("import job %s could not be written", job.pk)
+            job.status = ImportJob.Status.FAILED
+            job.save(update_fields=["status"])
+            return job
+        finally:
+            cache.delete(progress_key(job_id))
+        _keep(job, outcome)
+        job.rows_written = outcome.created + outcome.updated
+        job.status = ImportJob.Status.DONE if outcome.written else ImportJob.Status.INVALID
+        job.finished_at = timezone.now()
+        if outcome.written:
+            job.source = ctx.source
+        job.save()
+        if outcome.written:
+            record_audit_event(
+                actor=job.created_by,
+                action=f"imports.{job.kind}.imported",
+                target=job,
+                details={
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "rows": outcome.rows,
+                },
+            )
+    return job
+
+
+def abandon_import(*, job_id: int, attempts: int) -> ImportJob:
+    """Fail a job whose background work was lost with its worker *attempts* times."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            return job
+        job.status = ImportJob.Status.FAILED
+        job.stage = _("Stopped: the background worker was lost %(n)d times") % {"n": attempts}
+        job.errors = [
+            {
+                "row": None,
+                "column": None,
+                "message": _(
+                    "The background worker stopped %(n)d times while handling this file, so "
+                    "it was not tried again. Nothing was written. Upload it again, or tell an "
+                    "administrator."
+                )
+                % {"n": attempts},
+            }
+        ]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "stage", "errors", "finished_at"])
+    logger.error("import job %s failed: its worker was lost %d times", job.pk, attempts)
     return job
 
 

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from shanhai.accounts.models import Side
+from shanhai.core.concurrency import ConcurrentEditFormMixin
 from shanhai.core.parsing import ParseError, parse_id_number, parse_integer, parse_phone
 from shanhai.core.personal import mask_name
 from shanhai.labor.models import (
@@ -182,7 +183,7 @@ class WorkerFilterForm(forms.Form):
         return workers
 
 
-class WorkerForm(forms.ModelForm[Worker]):
+class WorkerForm(ConcurrentEditFormMixin, forms.ModelForm[Worker]):
     """Register a worker or edit one; the ID number and phone are checked as they are typed."""
 
     id_number = forms.CharField(
@@ -248,7 +249,7 @@ class WorkerForm(forms.ModelForm[Worker]):
 
     def service_arguments(self) -> dict[str, Any]:
         """The cleaned values as labor.services.register_worker takes them."""
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.edited_fields()}
 
 
 class RevealForm(forms.Form):
@@ -273,7 +274,7 @@ class AnonymiseForm(forms.Form):
 # Postings --------------------------------------------------------------------------------------
 
 
-class PostingForm(forms.ModelForm[Posting]):
+class PostingForm(ConcurrentEditFormMixin, forms.ModelForm[Posting]):
     """A job posting; it has no field for sex or ethnicity, on purpose."""
 
     work_place = PlaceField(label=_("Place of work"))

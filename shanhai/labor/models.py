@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shanhai.core.models import Source, TimeStampedModel
-from shanhai.places.models import Organisation, Pairing, Place
+from shanhai.places.models import Organisation, Pairing, Place, root_field
 
 
 class HouseholdType(models.TextChoices):
@@ -54,14 +54,7 @@ class Worker(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="workers", verbose_name=_("pairing")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     name = models.CharField(_("name"), max_length=50)
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
@@ -246,14 +239,7 @@ class Placement(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="placements", verbose_name=_("pairing")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # indexed only as part of the constraints that end with it
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     posting = models.ForeignKey(
         Posting,
         models.PROTECT,
@@ -326,14 +312,7 @@ class FollowUp(models.Model):
     placement = models.ForeignKey(
         Placement, models.CASCADE, related_name="followups", verbose_name=_("placement")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # not needed by single-node queries (docs/scaling.md)
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     checked_on = models.DateField(_("checked on"))
     is_employed = models.BooleanField(_("still in work"))
     employer_name = models.CharField(_("employer now"), max_length=200, blank=True)

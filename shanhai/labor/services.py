@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from shanhai.accounts.models import Action, User
 from shanhai.core import personal
+from shanhai.core.concurrency import claim_edit
 from shanhai.core.models import Source
 from shanhai.core.services import record_audit_event
 from shanhai.facts.services import add_facts
@@ -61,6 +62,7 @@ def register_worker(
     id_number: str = "",
     phone: str = "",
     existing: Worker | None = None,
+    loaded_version: datetime | None = None,
     **fields: Any,
 ) -> Worker:
     """Register a worker, or update *existing*; the ID number identifies a person once.
@@ -68,9 +70,12 @@ def register_worker(
     *id_number* and *phone* arrive checked and normalised (core.parsing) and are stored
     encrypted; the birth date and sex come from the ID number. Other *fields* are Worker
     fields (household_type, skills, willingness …). Raise ValidationError when another worker
-    already has the ID number.
+    already has the ID number. Editing *existing*, raise EditConflictError if it changed since
+    *loaded_version* (core.concurrency).
     """
     _require(recorded_by, pairing)
+    if existing is not None:
+        claim_edit(existing, loaded_version)
     if id_number:
         _lock_id_numbers()
         other = find_worker_by_id_number(personal.lookup_hash(id_number))
@@ -225,9 +230,13 @@ def rotate_personal_data_keys() -> int:
 
 
 @transaction.atomic
-def post_job(*, posting: Posting, posted_by: User) -> Posting:
-    """Store a new job posting (or changes to one)."""
+def post_job(
+    *, posting: Posting, posted_by: User, loaded_version: datetime | None = None
+) -> Posting:
+    """Store a new job posting (or changes to one, checked against *loaded_version*)."""
     _require(posted_by, posting.pairing)
+    if posting.pk is not None:
+        claim_edit(posting, loaded_version)
     created = posting.pk is None
     posting.full_clean()
     posting.save()

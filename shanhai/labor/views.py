@@ -224,6 +224,7 @@ def worker_edit(request: AuthenticatedHttpRequest, worker_id: int) -> HttpRespon
                 pairing=worker.pairing,
                 recorded_by=request.user,
                 existing=editing,
+                loaded_version=form.loaded_version,
                 **form.service_arguments(),
             )
         except ValidationError as error:
@@ -489,7 +490,11 @@ def _posting_form(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_job(posting=form.save(commit=False), posted_by=request.user)
+            services.post_job(
+                posting=form.save(commit=False),
+                posted_by=request.user,
+                loaded_version=form.loaded_version,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -6,11 +6,9 @@ run against any database, the demo's included.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import accumulate
 
 from django.db import connection, transaction
@@ -18,28 +16,13 @@ from django.test import Client
 from django.urls import reverse
 
 from shanhai.accounts.models import User
-from shanhai.core.benchmarks import environment
+from shanhai.core.benchmarks import Timing, environment, timed
 from shanhai.ledger.models import Record
 from shanhai.ledger.services import import_records
 from shanhai.places.models import Pairing
 from shanhai.synth import shapes
 from shanhai.synth.ledger import make_record
 from shanhai.synth.scales import COUNTY
-
-
-@dataclass
-class Timing:
-    name: str
-    runs: list[float]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.runs) * 1000
-
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.runs)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
 
 
 class _RollbackError(Exception):
@@ -70,20 +53,13 @@ def _fill(pairings: list[Pairing], user: User, count: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def _getter(client: Client, url: str) -> Callable[[], int]:
-    return lambda: client.get(url).status_code
-
-
-def _time(name: str, get: Callable[[], int], repeat: int) -> Timing:
-    get()  # warm caches
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        status = get()
-        runs.append(time.perf_counter() - started)
+def _getter(client: Client, url: str) -> Callable[[], None]:
+    def get() -> None:
+        status = client.get(url).status_code
         if status != 200:
-            raise RuntimeError(f"{name} answered {status}")
-    return Timing(name, runs)
+            raise RuntimeError(f"{url} answered {status}")
+
+    return get
 
 
 def run(*, records: int, repeat: int, seed: int = 2023) -> tuple[dict[str, str], list[Timing]]:
@@ -121,7 +97,7 @@ def run(*, records: int, repeat: int, seed: int = 2023) -> tuple[dict[str, str],
                  + "?sort=title"),
             ]  # fmt: skip
             for name, url in cases:
-                timings.append(_time(name, _getter(client, url), repeat))
+                timings.append(timed(name, _getter(client, url), repeat))
             raise _RollbackError
     except _RollbackError:
         pass

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from shanhai.core.concurrency import ConcurrentEditFormMixin
 from shanhai.core.parsing import parse_amount
 from shanhai.ledger import models as m
 from shanhai.ledger.selectors import organisations_for_pairing, places_for_pairing
@@ -43,8 +44,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class RecordForm(forms.ModelForm[m.Record]):
-    """The fields every kind shares; the pairing comes from the page, not the form."""
+class RecordForm(ConcurrentEditFormMixin, forms.ModelForm[m.Record]):
+    """The fields every kind shares; the pairing comes from the page, not the form.
+
+    Editing a stored record carries its version: a save over someone else's is refused.
+    """
 
     def __init__(self, *args: Any, pairing: Pairing, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +70,10 @@ class RecordForm(forms.ModelForm[m.Record]):
             _label_blank_choice(field)
             if isinstance(field, forms.DecimalField) and name.endswith("amount"):
                 self.fields[name] = AmountField(
-                    label=field.label, required=field.required, help_text=_("yuan; 5.2万 works")
+                    label=field.label,
+                    required=field.required,
+                    help_text=_("yuan; 5.2万 works"),
+                    show_hidden_initial=field.show_hidden_initial,
                 )
 
 

@@ -7,7 +7,7 @@ the same rules hold for forms, imports and the API.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from shanhai.accounts.models import Action, User
 from shanhai.core import uploads
+from shanhai.core.concurrency import claim_edit
 from shanhai.core.models import Source
 from shanhai.core.services import record_audit_event
 from shanhai.facts.services import add_facts, replace_facts
@@ -214,14 +215,18 @@ def update_record(
     changed_by: User,
     values: Mapping[str, Any],
     many: Mapping[str, Iterable[models.Model]] | None = None,
+    loaded_version: datetime | None = None,
 ) -> Record:
     """Change a record and keep who changed what, from what to what.
 
     Only the side that recorded it may change it. A confirmed record that changes goes back
     to awaiting confirmation: the other side confirmed the old values, not the new ones.
+    *loaded_version* is the version the editor loaded (see core.concurrency): raise
+    EditConflictError, writing nothing, if someone saved the record since.
     """
     if not can_edit(changed_by, record):
         raise PermissionDenied
+    claim_edit(record, loaded_version)
     fixed = sorted(set(values) & _NOT_EDITABLE)
     if fixed:
         raise ValidationError(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shanhai.accounts.models import Action
+from shanhai.core.concurrency import VERSION_FIELD
 from shanhai.core.formats import partial_date, wan_yuan
 from shanhai.core.http import AuthenticatedHttpRequest
 from shanhai.core.models import DatePrecision
@@ -159,8 +160,9 @@ def _detail_fields(record: Record) -> list[tuple[str, Any]]:
 def _split_many(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Separate a bound model form's plain values from its many-to-many ones."""
     many_names = {f.name for f in form.instance._meta.many_to_many}
-    values = {k: v for k, v in form.cleaned_data.items() if k not in many_names}
-    many = {k: v for k, v in form.cleaned_data.items() if k in many_names}
+    own = {k: v for k, v in form.cleaned_data.items() if k != VERSION_FIELD}
+    values = {k: v for k, v in own.items() if k not in many_names}
+    many = {k: v for k, v in own.items() if k in many_names}
     return values, many
 
 
@@ -196,7 +198,11 @@ def record_edit(request: AuthenticatedHttpRequest, record_id: int) -> HttpRespon
         original = selectors.get_record_for_user(request.user, record_id, Action.RECORD)
         try:
             services.update_record(
-                record=original, changed_by=request.user, values=values, many=many
+                record=original,
+                changed_by=request.user,
+                values=values,
+                many=many,
+                loaded_version=form.loaded_version,
             )
         except ValidationError as error:
             form.add_error(None, error)

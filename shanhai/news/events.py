@@ -151,6 +151,7 @@ class _Context:
     year: int | None = None
     month: int | None = None
     events: list[Event] = field(default_factory=list)
+    year_inferred: bool = False  # the year last used was the publish year's, not written
 
 
 def _resolve(match: re.Match[str], context: _Context) -> PartialDate | None:
@@ -161,10 +162,14 @@ def _resolve(match: re.Match[str], context: _Context) -> PartialDate | None:
             return None
         back = {"前天": 2, "昨天": 1, "昨日": 1}.get(groups["rel_day"], 0)
         day = published - timedelta(days=back)
+        context.year_inferred = True
         return PartialDate(day.year, day.month, day.day)
     try:
         if groups["rel_month"]:
-            return _relative_month(groups, context)
+            in_month = _relative_month(groups, context)
+            if in_month is not None and groups["rel_month"] != "同月":
+                context.year_inferred = True
+            return in_month
         if groups["day_only"]:
             if context.year is None or context.month is None:
                 return None
@@ -173,19 +178,23 @@ def _resolve(match: re.Match[str], context: _Context) -> PartialDate | None:
         day_of = _numeral(groups["day"]) if groups["day"] else None
     except (ParseError, ValueError):
         return None
+    inferred = False
     if groups["year"]:
         year: int | None = _year(groups["year"])
     elif groups["rel_year"]:
         relative = groups["rel_year"]
         if relative in ("同年", "当年"):
-            year = context.year
+            year, inferred = context.year, context.year_inferred
         elif published is None:
             return None
         else:
             year = published.year + {"去年": -1, "前年": -2, "明年": 1}.get(relative, 0)
     else:
         year = context.year or (published.year if published else None)
-        if year is not None and published is not None and not context.year:
+        # An event told without its year happened before the article was published, even
+        # when an earlier date without its year set the year: 1月1日…6月28日 published 1月2日.
+        inferred = not context.year or context.year_inferred
+        if year is not None and published is not None and inferred:
             try:
                 if date(year, month or 1, day_of or 1) > published:
                     year -= 1
@@ -193,7 +202,10 @@ def _resolve(match: re.Match[str], context: _Context) -> PartialDate | None:
                 return None
     if year is None:
         return None
-    return _checked(year, month, day_of if month else None)
+    when = _checked(year, month, day_of if month else None)
+    if when is not None:
+        context.year_inferred = inferred
+    return when
 
 
 def _relative_month(groups: dict[str, str | None], context: _Context) -> PartialDate | None:

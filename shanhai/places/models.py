@@ -300,6 +300,22 @@ class Pairing(TimeStampedModel):
             raise ValidationError(errors)
 
 
+def root_field() -> models.ForeignKey[Pairing, Pairing]:
+    """The root pairing column of a big table: the pairing's root, copied so the table can be
+    distributed by it (docs/scaling.md). Set by the services, never in a form; not indexed on
+    its own (single-node queries do not filter by it), only as the last column of the table's
+    unique constraints.
+    """
+    return models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+        verbose_name=_("root pairing"),
+    )
+
+
 class RootInfo(Protocol):
     """What deciding a root needs to know of a pairing: a Pairing, or its values in a list."""
 

@@ -213,8 +213,11 @@ _SUFFIXES = ("苗族彝族乡", "民族乡", "街道", "社区", "省", "市", "
 
 
 def normalise_name(text: str) -> str:
-    """Fold full-width characters and drop spaces, as names arrive from sheets and news."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Fold full-width characters and drop spaces, as names arrive from sheets and news.
+
+    Control characters go too: no name has them, and PostgreSQL refuses a NUL in a query.
+    """
+    return re.sub(r"[\s\x00-\x1f\x7f]+", "", unicodedata.normalize("NFKC", text))
 
 
 def short_name(name: str) -> str:

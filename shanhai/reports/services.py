@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -46,9 +49,49 @@ def _stage(job: ReportJob, progress: int, stage: str) -> None:
     ReportJob.objects.filter(pk=job.pk).update(progress=progress, stage=stage)
 
 
+def _report_name(job: ReportJob) -> str:
+    """Where a job's file goes: one name per job, so a run that follows a lost one replaces
+    whatever that one left instead of leaving a second file behind."""
+    return f"reports/{job.requested_at:%Y/%m}/annual-{job.pk}.{job.fmt}"
+
+
+def _publish(name: str, content: bytes) -> str:
+    """Store *content* under *name* whole or not at all; return the stored name.
+
+    On the file system it is written to a temporary file beside the final one and renamed
+    over it, so *name* never holds half a file. Other storages have no rename: the old file
+    goes first (the job does not point at it until its transaction commits).
+    """
+    storage = default_storage
+    try:
+        final = Path(storage.path(name))
+    except NotImplementedError:
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(content))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    part = final.with_name(final.name + ".part")
+    with part.open("wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    mode = getattr(storage, "file_permissions_mode", None)
+    if mode is not None:
+        part.chmod(mode)
+    os.replace(part, final)
+    return name
+
+
 def make_annual_report(*, job_id: int) -> ReportJob:
-    """Build and store the file of a queued job, updating its progress as it goes."""
+    """Build and store the file of a queued job, updating its progress as it goes.
+
+    The file and the job's "done" are published together, under the job's row lock: a run
+    that follows one lost with its worker starts again, and a run after the job is done
+    changes nothing.
+    """
     job = ReportJob.objects.select_related("pairing", "requested_by").get(pk=job_id)
+    if job.status == ReportJob.Status.DONE:
+        return job  # a task run twice makes one file
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
     try:
         _stage(job, 10, _("Computing the indicators and reading the ledger"))
@@ -62,13 +105,16 @@ def make_annual_report(*, job_id: int) -> ReportJob:
             )
         _stage(job, 60, _("Writing the file"))
         content = writers.render(report, job.fmt)
-        name = writers.filename(report, job.fmt)
-        job.file.save(f"annual-{job.pk}.{job.fmt}", ContentFile(content), save=False)
-        job.filename = name
-        job.status = ReportJob.Status.DONE
-        job.progress = 100
-        job.stage = _("Ready")
-        job.save(update_fields=["file", "filename", "status", "progress", "stage"])
+        with transaction.atomic():
+            locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == ReportJob.Status.DONE:
+                return locked
+            job.file.name = _publish(_report_name(job), content)
+            job.filename = writers.filename(report, job.fmt)
+            job.status = ReportJob.Status.DONE
+            job.progress = 100
+            job.stage = _("Ready")
+            job.save(update_fields=["file", "filename", "status", "progress", "stage"])
     except Exception as error:
         logger.exception("report job %s failed", job.pk)
         ReportJob.objects.filter(pk=job.pk).update(
@@ -76,3 +122,16 @@ def make_annual_report(*, job_id: int) -> ReportJob:
         )
         job.refresh_from_db()
     return job
+
+
+def abandon_annual_report(*, job_id: int, attempts: int) -> ReportJob:
+    """Fail a report whose making was lost with its worker *attempts* times."""
+    message = _(
+        "The background worker stopped %(n)d times while making this report, so it was not "
+        "tried again. Ask for the report again, or tell an administrator."
+    ) % {"n": attempts}
+    ReportJob.objects.filter(pk=job_id).exclude(status=ReportJob.Status.DONE).update(
+        status=ReportJob.Status.FAILED, error=message, stage=_("Stopped")
+    )
+    logger.error("report job %s failed: its worker was lost %d times", job_id, attempts)
+    return ReportJob.objects.get(pk=job_id)

@@ -175,13 +175,13 @@ class Quantity(Value):
             written = match[2]
         if number <= 0:
             raise ParseError(_("The quantity must be more than zero."))
+        if number >= Decimal(10) ** 12:  # before quantize, which fails past 28 digits
+            raise ParseError(_("The quantity is too large."))
         step = Decimal(1).scaleb(-self.places)
         if number != number.quantize(step):
             raise ParseError(
                 _("A quantity has at most %(places)d decimal places.") % {"places": self.places}
             )
-        if number >= Decimal(10) ** 12:
-            raise ParseError(_("The quantity is too large."))
         return number.quantize(step), written
 
     def show(self, value: Any) -> str:

@@ -266,6 +266,9 @@ class Targets(Kind):
         except ParseError as error:
             row.error("target", str(error))
             return
+        if value >= Decimal(10) ** 12:  # before quantize, which fails past 28 digits
+            row.error("target", _("The number is too large."))
+            return
         if value < 0 or value != value.quantize(Decimal("0.01")):
             row.error("target", _("A target is a number from zero up, with at most two decimals."))
             return

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanhai.accounts.models import Side
 from shanhai.core.models import DatePrecision, Source, TimeStampedModel
-from shanhai.places.models import Pairing
+from shanhai.places.models import Pairing, root_field
 
 
 class Direction(models.TextChoices):
@@ -59,14 +59,7 @@ class Record(TimeStampedModel):
     pairing = models.ForeignKey(
         Pairing, models.PROTECT, related_name="records", verbose_name=_("pairing")
     )
-    root = models.ForeignKey(
-        Pairing,
-        models.PROTECT,
-        related_name="+",
-        db_index=False,  # not needed by single-node queries (docs/scaling.md)
-        editable=False,
-        verbose_name=_("root pairing"),
-    )
+    root = root_field()
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)

@@ -21,6 +21,7 @@ from shanhai.labor.tests.factories import worker
 from shanhai.ledger.models import Record
 from shanhai.ledger.tests.factories import VisitFactory
 from shanhai.places import services
+from shanhai.places.migration_roots import fill_roots
 from shanhai.places.models import Pairing, rooted_models
 from shanhai.places.tests.factories import PairingFactory, PlaceFactory
 from shanhai.places.tests.roots import misrooted
@@ -223,7 +224,8 @@ def _run_the_migrations_fills() -> None:
         ("ledger", "0004_record_root"),
         ("facts", "0002_fact_rollup_roots"),
     ]:
-        importlib.import_module(f"shanhai.{app}.migrations.{name}").fill_roots(None, _Editor)
+        fills = importlib.import_module(f"shanhai.{app}.migrations.{name}").FILLS
+        fill_roots(fills)(None, _Editor)
 
 
 def _check_deferred_keys_now() -> None:

@@ -36,7 +36,7 @@
       var chart = echarts.init(box, null, { renderer: "svg" });
       chart.setOption({
         grid: { left: 8, right: 20, top: 20, bottom: 10, containLabel: true },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },
         xAxis: { type: "category", data: data.map(function (d) { return d.month; }) },
         yAxis: { type: "value" },
         series: [{ type: "line", step: "end", areaStyle: {},
@@ -49,7 +49,7 @@
       var chart = echarts.init(box, null, { renderer: "svg" });
       chart.setOption({
         grid: { left: 8, right: 12, top: 10, bottom: 56, containLabel: true },
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
         legend: { bottom: 0, type: "scroll" },
         xAxis: { type: "category", data: data.months },
         yAxis: { type: "value", minInterval: 1 },
@@ -74,7 +74,10 @@
     tree: function (echarts, box, data) {
       var chart = echarts.init(box, null, { renderer: "svg" });
       chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) { return p.data.tip || p.name; } },
+        /* richText: drawn in the SVG as text, never parsed as HTML (names are people's input) and
+           free of the style attributes that the Content-Security-Policy blocks. */
+        tooltip: { trigger: "item", renderMode: "richText",
+                   formatter: function (p) { return p.data.tip || p.name; } },
         series: [{
           type: "tree", data: [data], orient: "LR", top: 10, bottom: 10, left: 120, right: 250,
           symbolSize: 9, expandAndCollapse: false, initialTreeDepth: -1,
