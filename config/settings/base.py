@@ -205,6 +205,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # encrypting; lookup hashes use the hash key. Production reads both from the environment.
 PERSONAL_DATA_KEYS: list[str] = []
 PERSONAL_DATA_HASH_KEY = ""
+# `shanhai personal_data expire` deletes the personal data of workers with no job for this long
+# (the placements stay, anonymous, for the counts).
+PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("SHANHAI_PERSONAL_DATA_RETENTION_YEARS", "5"))
 
 # "progress" is shared by the web and the worker processes: how far a long import has got
 # while its writing transaction is still open (and so invisible in the database).

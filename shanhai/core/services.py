@@ -1,11 +1,11 @@
-"""Writes every app shares: the audit log and sources of facts."""
+"""Writes every app shares: the audit log, sources of facts, and named locks."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router, transaction
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -103,3 +103,18 @@ def register_source(*, key: str, kind: str, title: str, **fields: Any) -> Source
         key=key, defaults={"kind": kind, "title": title, **fields}
     )
     return source
+
+
+LOCK_CLASS = 7_270_115  # the first key of every pg_advisory_xact_lock(int, int) Shanhai takes
+
+
+def hold_lock(name: str) -> None:
+    """Hold the lock called *name* till the transaction ends: writers that take the same lock
+    run one after the other (a check-then-insert the database has no key for, across roots).
+
+    On PostgreSQL a transaction-level advisory lock; SQLite lets one writer in at a time anyway.
+    Call it inside the transaction it guards.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_CLASS, name])

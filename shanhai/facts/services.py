@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from shanhai.facts.models import Fact, Rollup
 from shanhai.places.selectors import root_ids
@@ -131,7 +131,14 @@ def _apply(changes: dict[Cell, tuple[int, Decimal]], roots: dict[int, int] | Non
         rollup.total = Decimal(rollup.total) + total
         (emptied if rollup.count == 0 else updated).append(rollup)
     _fill_roots(created, {} if roots is None else roots)
-    Rollup.objects.bulk_create(created)
+    try:
+        with transaction.atomic():  # a savepoint: the insert alone is undone if it collides
+            Rollup.objects.bulk_create(created)
+    except IntegrityError:
+        # Another transaction created one of these cells after we looked: our insert waited
+        # for it to commit, then hit the cell's key. Add to the cells as they now are (read
+        # again, locked), so two imports starting the same month both count.
+        _apply({_cell_of(rollup): (rollup.count, Decimal(rollup.total)) for rollup in created})
     for rollup in updated:  # one UPDATE each: Django's bulk_update compiles slowly
         Rollup.objects.filter(pk=rollup.pk).update(count=rollup.count, total=rollup.total)
     Rollup.objects.filter(pk__in=[r.pk for r in emptied]).delete()

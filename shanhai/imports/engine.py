@@ -19,6 +19,7 @@ from django.core.files import File
 from django.db import DatabaseError, reset_queries, transaction
 from django.utils.translation import gettext as _
 
+from shanhai.core.services import hold_lock
 from shanhai.core.sheets import SheetError, SheetInfo, open_sheet
 from shanhai.facts.services import rollups_moved_once
 from shanhai.imports.kinds.base import Action, Context, Kind, Problem, Row
@@ -134,6 +135,10 @@ def run(
             body = data_rows(chain(head, rows), layout)
             atomic = transaction.atomic() if write else nullcontext()
             with atomic, rollups_moved_once():
+                if write:
+                    # Two sheets of a kind written at once would each miss the other's rows
+                    # when looking for rows already there, and store them twice.
+                    hold_lock(f"imports.write.{kind.name}")
                 if write and ctx.make_source is not None:
                     ctx.source = ctx.make_source()
                 _check_and_write(body, layout, kind, ctx, outcome, write, progress)

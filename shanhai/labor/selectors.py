@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from shanhai.accounts.models import Action, Role, User
@@ -253,4 +253,15 @@ def labor_figures(pairing_ids: list[int], year: int) -> LaborFigures:
         stable_3=count("labor.stable_3"),
         stable_6=count("labor.stable_6"),
         subsidies_paid=facts_selectors.total(pairing_ids, "labor.subsidy_paid", start, end)[1],
+    )
+
+
+def expired_workers(before: date) -> QuerySet[Worker]:
+    """Workers whose personal data is no longer needed: registered before *before*, not in a
+    job now, and every job they had ended before *before*."""
+    recent = Placement.objects.filter(worker=OuterRef("pk")).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=before) | Q(started_on__gte=before)
+    )
+    return Worker.objects.filter(anonymised_at__isnull=True, created_at__date__lt=before).exclude(
+        Exists(recent)
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from shanhai.accounts.models import Action, User
 from shanhai.core import personal
 from shanhai.core.concurrency import claim_edit
 from shanhai.core.models import Source
-from shanhai.core.services import record_audit_event
+from shanhai.core.services import hold_lock, record_audit_event
 from shanhai.facts.services import add_facts
 from shanhai.labor import facts, rules
 from shanhai.labor.models import (
@@ -32,7 +32,12 @@ from shanhai.labor.models import (
     TransferBatch,
     Worker,
 )
-from shanhai.labor.selectors import confirmed_months, find_worker_by_id_number, may_unmask
+from shanhai.labor.selectors import (
+    confirmed_months,
+    expired_workers,
+    find_worker_by_id_number,
+    may_unmask,
+)
 from shanhai.places.models import Organisation, Pairing, Place
 from shanhai.places.selectors import user_can
 
@@ -109,17 +114,9 @@ def register_worker(
 
 # The database holds "an ID number is one worker" and "one job at a time" within a root only
 # (for Citus, docs/scaling.md); the services hold them in every root, under these locks.
-_ID_NUMBER_LOCK = 7_270_115_001  # pg_advisory_xact_lock key: looking up and storing ID numbers
-
-
 def _lock_id_numbers() -> None:
-    """Hold the lock under which ID numbers are looked up and stored, till the transaction ends.
-
-    On PostgreSQL a transaction-level advisory lock; SQLite has one writer at a time anyway.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ID_NUMBER_LOCK])
+    """Hold the lock under which ID numbers are looked up and stored, till the transaction ends."""
+    hold_lock("labor.id-numbers")
 
 
 def _lock_workers(worker_ids: Sequence[int]) -> None:
@@ -203,17 +200,42 @@ def anonymise_worker(*, worker: Worker, user: User, reason: str) -> Worker:
     """Delete a worker's personal data on request; placements and counts stay, anonymous."""
     if not may_unmask(user, worker.pairing):
         raise PermissionDenied
-    worker.name = _("(deleted on request)")
+    _anonymise(worker, _("(deleted on request)"))
+    record_audit_event(
+        actor=user, action="labor.worker.anonymised", target=worker, details={"reason": reason}
+    )
+    return worker
+
+
+def _anonymise(worker: Worker, name: str) -> None:
+    worker.name = name
     _set_personal(worker, id_number="", phone="")
     worker.birth_date = None
     worker.skills = worker.certificates = worker.trainings = ""
     worker.has_consented = False
     worker.anonymised_at = timezone.now()
     worker.save()
-    record_audit_event(
-        actor=user, action="labor.worker.anonymised", target=worker, details={"reason": reason}
-    )
-    return worker
+
+
+def expire_personal_data(*, before: date) -> int:
+    """Delete the personal data of every worker `expired_workers(before)` finds (the retention
+    period has passed), keeping them and their placements for the anonymous counts; one audit
+    event each. Returns how many. Each chunk of workers is its own transaction."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(expired_workers(before).select_for_update().order_by("pk")[:500])
+            for worker in chunk:
+                _anonymise(worker, _("(deleted: retention period over)"))
+                record_audit_event(
+                    actor=None,
+                    action="labor.worker.expired",
+                    target=worker,
+                    details={"no_work_since_before": before.isoformat()},
+                )
+        done += len(chunk)
+        if len(chunk) < 500:
+            return done
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -242,3 +242,53 @@ def test_the_rotate_command_re_encrypts_with_the_newest_key(tree, west_office, s
         assert personal.decrypt(token) == "13800000007"
     personal.reset_keys()
     assert "1 workers" in out.getvalue()
+
+
+def test_personal_data_past_the_retention_period_is_deleted_and_the_counts_stay(
+    tree, west_office, work_places
+):
+    import io
+    from datetime import datetime
+
+    from django.core.management import call_command
+
+    def placed(serial: int, started: date, ended: date | None) -> Worker:
+        someone = worker(tree.county, west_office, origin=tree.west_town, serial=serial)
+        placement = services.record_placement(
+            worker=someone,
+            started_on=started,
+            work_place=work_places.shanghai,
+            channel="transfer",
+            recorded_by=west_office,
+        )
+        if ended:
+            services.end_placement(
+                placement=placement, ended_on=ended, reason="合同期满", user=west_office
+            )
+        return someone
+
+    gone = placed(1, date(2018, 3, 1), date(2019, 6, 30))  # no job since mid-2019
+    working = placed(2, date(2018, 3, 1), None)  # still in the job it took in 2018
+    recent = placed(3, date(2018, 3, 1), date(2019, 6, 30))  # …but registered last year
+    long_ago = datetime(2018, 2, 1, tzinfo=UTC)
+    Worker.objects.filter(pk__in=[gone.pk, working.pk]).update(created_at=long_ago)
+    Worker.objects.filter(pk=recent.pk).update(created_at=datetime(2025, 5, 1, tzinfo=UTC))
+    out = io.StringIO()
+
+    call_command("personal_data", "expire", "--years", "5", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("1 workers")
+    assert Worker.objects.filter(anonymised_at__isnull=False).count() == 0
+    call_command("personal_data", "expire", "--years", "5", stdout=out)
+
+    expired = Worker.objects.get(pk=gone.pk)
+    assert (expired.id_number_encrypted, expired.phone_encrypted, expired.id_number_hash) == (
+        "",
+        "",
+        "",
+    )
+    assert expired.anonymised_at is not None
+    assert Worker.objects.get(pk=working.pk).id_number_hash != ""
+    assert Worker.objects.get(pk=recent.pk).id_number_hash != ""
+    assert Placement.objects.filter(worker=gone).count() == 1  # the count it made stays
+    event = AuditEvent.objects.get(action="labor.worker.expired")
+    assert event.target_id == str(gone.pk)

@@ -1,0 +1,64 @@
+"""Two transactions that create the same new rollup cell at the same moment both count.
+
+Each looks for the cell, finds none and inserts it; the second insert waits for the first
+transaction and then hits the cell's key. Before, that failed the whole second import ("没有导入任何
+数据：duplicate key"); now the second adds to the cell the first created. PostgreSQL only: SQLite
+lets one writer in at a time, so the two never overlap there.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from shanhai.facts.models import Rollup
+from shanhai.facts.services import FactRow, replace_facts
+from shanhai.places.tests.factories import PairingFactory
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def test_two_imports_starting_the_same_new_cell_at_once_both_count() -> None:
+    pairing = PairingFactory.create()
+    row = FactRow(pairing_id=pairing.pk, on=date(2026, 3, 14), metric="visit", value=Decimal(2))
+    first_inserted, second_started = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                replace_facts(source="test.first", source_id=1, rows=[row])
+                first_inserted.set()
+                second_started.wait(10)
+                # Let the second transaction reach its insert and wait on our new cell.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_sleep(0.5)")
+        except BaseException as error:  # reported by the assertion below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_inserted.wait(10)
+            with transaction.atomic():
+                second_started.set()
+                replace_facts(source="test.second", source_id=1, rows=[row])
+        except BaseException as error:  # reported by the assertion below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert failures == []
+    cell = Rollup.objects.get(pairing=pairing, metric="visit", month=date(2026, 3, 1))
+    assert (cell.count, cell.total) == (2, Decimal("4.00"))
