@@ -128,12 +128,17 @@ def server(log: Path | None = None) -> Iterator[int]:
             _wait_until_up(port, process, Path(out.name))
             yield port
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Ask *process* to stop (SIGTERM: it finishes what it is doing), else kill it."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_up(

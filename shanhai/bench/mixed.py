@@ -188,12 +188,7 @@ def worker(environment: dict[str, str], log: Path) -> Iterator[subprocess.Popen[
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            load.stop(process)
 
 
 class _Mix:

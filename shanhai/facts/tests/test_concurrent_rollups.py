@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from shanhai.core.tests.threads import run_at_once
 from shanhai.facts.models import Rollup
 from shanhai.facts.services import FactRow, replace_facts
 from shanhai.places.tests.factories import PairingFactory
@@ -26,39 +27,22 @@ def test_two_imports_starting_the_same_new_cell_at_once_both_count() -> None:
     pairing = PairingFactory.create()
     row = FactRow(pairing_id=pairing.pk, on=date(2026, 3, 14), metric="visit", value=Decimal(2))
     first_inserted, second_started = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def first() -> None:
-        try:
-            with transaction.atomic():
-                replace_facts(source="test.first", source_id=1, rows=[row])
-                first_inserted.set()
-                second_started.wait(10)
-                # Let the second transaction reach its insert and wait on our new cell.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_sleep(0.5)")
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            replace_facts(source="test.first", source_id=1, rows=[row])
+            first_inserted.set()
+            second_started.wait(10)
+            # Let the second transaction reach its insert and wait on our new cell.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.5)")
 
     def second() -> None:
-        try:
-            first_inserted.wait(10)
-            with transaction.atomic():
-                second_started.set()
-                replace_facts(source="test.second", source_id=1, rows=[row])
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
+        first_inserted.wait(10)
+        with transaction.atomic():
+            second_started.set()
+            replace_facts(source="test.second", source_id=1, rows=[row])
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert failures == []
+    assert run_at_once(first, second) == []
     cell = Rollup.objects.get(pairing=pairing, metric="visit", month=date(2026, 3, 1))
     assert (cell.count, cell.total) == (2, Decimal("4.00"))

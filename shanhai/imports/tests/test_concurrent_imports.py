@@ -18,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from shanhai.core.tests.threads import run_at_once
 from shanhai.imports.tests.sheets import xlsx
 from shanhai.ledger.models import Visit
 
@@ -49,37 +50,20 @@ def test_the_same_visits_in_two_sheets_written_at_once_are_stored_once(
         path.write_bytes(xlsx(ROWS).read())
         paths.append(str(path))
     first_written, second_started = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def first() -> None:
-        try:
-            with transaction.atomic():  # held open after the import, till the second has begun
-                _import(paths[0])
-                first_written.set()
-                second_started.wait(10)
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_sleep(1)")
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():  # held open after the import, till the second has begun
+            _import(paths[0])
+            first_written.set()
+            second_started.wait(10)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(1)")
 
     def second() -> None:
-        try:
-            first_written.wait(10)
-            second_started.set()
-            _import(paths[1])
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
+        first_written.wait(10)
+        second_started.set()
+        _import(paths[1])
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert failures == []
+    assert run_at_once(first, second) == []
     titles = sorted(Visit.objects.values_list("title", flat=True))
     assert titles == ["松江区党政代表团赴威信县考察", "松江区教育系统赴威信县交流"]
