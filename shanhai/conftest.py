@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 # Playwright runs an event loop in the test thread; Django's ORM refuses that unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -150,3 +153,13 @@ def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> No
             pass_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_site() -> Iterator[None]:
+    """Each test starts in the site's language. A request leaves the language it asked for
+    active in the thread (LocaleMiddleware), so code a later test calls outside a request would
+    otherwise speak whatever the last request asked for (the API fuzzing asks in English)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

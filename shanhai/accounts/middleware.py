@@ -76,6 +76,10 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # Nobody is signed in; asking request.user would read the session and mark the
+            # answer "Vary: Cookie", so public pages could no longer be cached.
+            return None
         user = request.user
         if not user.is_authenticated or not selectors.needs_second_factor(user):
             return None

@@ -4,6 +4,7 @@ username, not common, not all digits (issue 10)."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -64,15 +65,15 @@ def test_changing_the_password_to_a_weak_one_is_refused_on_the_page(client):
     user = UserFactory.create()
     client.force_login(user)
 
-    with translation.override("en"):
-        response = client.post(
-            reverse("accounts:password-change"),
-            {
-                "old_password": "shanhai-test",
-                "new_password1": "dongxixiezuo2025",
-                "new_password2": "dongxixiezuo2025",
-            },
-        )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the page in English, as asked
+    response = client.post(
+        reverse("accounts:password-change"),
+        {
+            "old_password": "shanhai-test",
+            "new_password1": "dongxixiezuo2025",
+            "new_password2": "dongxixiezuo2025",
+        },
+    )
 
     assert response.status_code == 200
     assert "Add upper-case letters or symbols." in response.text
