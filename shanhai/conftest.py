@@ -156,10 +156,11 @@ def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.fixture(autouse=True)
-def _language_of_the_site() -> Iterator[None]:
-    """Each test starts in the site's language. A request leaves the language it asked for
-    active in the thread (LocaleMiddleware), so code a later test calls outside a request would
-    otherwise speak whatever the last request asked for (the API fuzzing asks in English)."""
-    translation.activate(settings.LANGUAGE_CODE)
+def _language_left_as_found() -> Iterator[None]:
+    """Each test leaves the active language as it found it. A request leaves the language it
+    asked for active in the thread (LocaleMiddleware), so code a later test calls outside a
+    request would otherwise speak whatever the last request asked for (the API fuzzing asks in
+    English)."""
+    before = translation.get_language()
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.activate(before or settings.LANGUAGE_CODE)
