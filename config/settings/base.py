@@ -164,6 +164,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SHANHAI_SESSION_IDLE_MINUTES", "30")) *
 SHANHAI_SESSION_RENEW_SECONDS = 60
 # Staff and superusers must pass a TOTP second factor; the issuer names the app's entry.
 OTP_TOTP_ISSUER = "山海"
+# No one, administrators included, reads another person's TOTP secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Simplified Chinese first; English is the second language.
 LANGUAGE_CODE = "zh-hans"
