@@ -1005,12 +1005,14 @@ def _move_months(cells: dict[MonthCell, tuple[int, Decimal, Decimal]], *, sign: 
     keys = list(cells)
     stored = {
         (row.month, row.pairing_id, row.channel_id, row.product_id, row.mode, row.is_counted): row
-        for row in SalesMonth.objects.select_for_update().filter(
+        for row in SalesMonth.objects.select_for_update()
+        .filter(
             month__in={k[0] for k in keys},
             pairing_id__in={k[1] for k in keys},
             channel_id__in={k[2] for k in keys},
             product_id__in={k[3] for k in keys},
         )
+        .order_by("pk")  # every writer locks rows in the same order
     }
     changed: list[SalesMonth] = []
     created: list[SalesMonth] = []

@@ -103,11 +103,13 @@ def _apply(changes: dict[Cell, tuple[int, Decimal]], roots: dict[int, int] | Non
         return
     stored = {
         _cell_of(rollup): rollup
-        for rollup in Rollup.objects.select_for_update().filter(
+        for rollup in Rollup.objects.select_for_update()
+        .filter(
             pairing_id__in={cell[0] for cell in changes},
             month__in={cell[1] for cell in changes},
             metric__in={cell[2] for cell in changes},
         )
+        .order_by("pk")  # every writer locks rows in the same order
     }
     created: list[Rollup] = []
     updated: list[Rollup] = []

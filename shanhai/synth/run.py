@@ -9,13 +9,14 @@ of the units now (to time them) and leaves the rest for a later run.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import reset_queries
+from django.db import IntegrityError, OperationalError, connections, reset_queries
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,9 @@ from shanhai.consumption import services as consumption_services
 from shanhai.core.models import Source
 from shanhai.core.services import register_source
 from shanhai.synth import consumption, labor, ledger
+from shanhai.synth.consumption import ChannelYear
 from shanhai.synth.report import Plan
-from shanhai.synth.world import write_world
+from shanhai.synth.world import World, write_world
 
 Say = Callable[[str], None]
 
@@ -150,14 +152,26 @@ def open_source(plan: Plan) -> Source:
 
 
 class _Ingest:
-    """services.ingest_sales, timed; a refused line is a bug in the plan, so it stops the run."""
+    """services.ingest_sales, timed; a refused line is a bug in the plan, so it stops the run.
 
-    def __init__(self) -> None:
+    With *retries*, a batch the database refused because another process held what it needed
+    (a deadlock, or a monthly sum created by both at once) is sent again: the whole batch was
+    rolled back, so nothing of it was written.
+    """
+
+    def __init__(self, retries: int = 0) -> None:
         self.seconds = 0.0
+        self.retries = retries
 
     def __call__(self, **kwargs: Any) -> consumption_services.IngestOutcome:
         started = time.perf_counter()
-        outcome = consumption_services.ingest_sales(**kwargs)
+        for attempt in range(self.retries + 1):
+            try:
+                outcome = consumption_services.ingest_sales(**kwargs)
+                break
+            except (IntegrityError, OperationalError):
+                if attempt == self.retries:
+                    raise
         self.seconds += time.perf_counter() - started
         if outcome.errors:
             raise RuntimeError(f"synthetic sales refused: {outcome.errors[:3]}")
@@ -175,8 +189,10 @@ class _Every:
         return (self.calls - 1) % self.stride == 0
 
 
-def run(plan: Plan, *, say: Say, fraction: float = 1.0) -> list[StageResult]:
-    """Write *plan*; with *fraction* below 1, only every 1/fraction-th unit of the big stages."""
+def run(plan: Plan, *, say: Say, fraction: float = 1.0, jobs: int = 1) -> list[StageResult]:
+    """Write *plan*; with *fraction* below 1, only every 1/fraction-th unit of the big stages;
+    with *jobs* above 1, the sales (most of the time at province scale) in that many processes.
+    """
     check_years(plan.years)
     stride = max(1, round(1 / fraction))
     seed, years, scale = plan.seed, plan.years, plan.scale
@@ -229,22 +245,81 @@ def run(plan: Plan, *, say: Say, fraction: float = 1.0) -> list[StageResult]:
     # Sales are sampled by batch, not by channel-year: the biggest channel-years hold a fifth
     # of the lines. Every channel-year is still made (to find its batches), which a partial
     # run does in full: that time is fixed, the time in the service grows with the lines.
+    if jobs > 1 and stride == 1:
+        results.append(_sales_in_processes(plan, stored, world, jobs=jobs, say=say))
+        return results
     total = sum(u.lines + u.copies for u in plan.sales)
     meter = Meter("sales", "sale lines", total, say)
     ingest, pick = _Ingest(), _Every(stride)
-    for channel_year in plan.sales:
+    _send_sales(plan, plan.sales, stored, world, meter, ingest, pick)
+    fixed = time.perf_counter() - meter.started - ingest.seconds if stride > 1 else 0.0
+    results.append(meter.result(fixed))
+    say(f"  of which {ingest.seconds:,.1f} s in services.ingest_sales")
+    return results
+
+
+def _send_sales(
+    plan: Plan,
+    units: list[ChannelYear],
+    stored: consumption.Stored,
+    world: World,
+    meter: Meter,
+    ingest: _Ingest,
+    pick: Callable[[], bool],
+) -> None:
+    for channel_year in units:
         written, skipped = consumption.write_sales(
             channel_year,
             plan.catalogue,
             stored,
             world,
-            seed=seed,
-            months=scale.batch_months,
+            seed=plan.seed,
+            months=plan.scale.batch_months,
             ingest=ingest,
             pick=pick,
         )
         meter.add(written, skipped)
-    fixed = time.perf_counter() - meter.started - ingest.seconds if stride > 1 else 0.0
-    results.append(meter.result(fixed))
-    say(f"  of which {ingest.seconds:,.1f} s in services.ingest_sales")
-    return results
+
+
+def _sales_in_processes(
+    plan: Plan, stored: consumption.Stored, world: World, *, jobs: int, say: Say
+) -> StageResult:
+    """The sales stage in *jobs* forked processes, each with the channels whose number modulo
+    *jobs* is its own (a channel's lines stay in order; copies into another channel's may meet
+    that channel's process at a lock, and are sent again if the database refuses one of them).
+    """
+    started = time.perf_counter()
+    total = sum(u.lines + u.copies for u in plan.sales)
+    connections.close_all()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    answers: multiprocessing.Queue[tuple[int, int, float]] = context.Queue()
+
+    def share(job: int) -> None:
+        units = [u for u in plan.sales if u.channel % jobs == job]
+        meter = Meter(
+            f"sales {job + 1}/{jobs}", "sale lines", sum(u.lines + u.copies for u in units), say
+        )
+        ingest = _Ingest(retries=5)
+        _send_sales(plan, units, stored, world, meter, ingest, lambda: True)
+        connections.close_all()
+        answers.put((meter.rows, meter.skipped, ingest.seconds))
+
+    processes = [context.Process(target=share, args=(job,)) for job in range(jobs)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [p.exitcode for p in processes if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {jobs} sales processes failed (exit {failed})")
+    rows = skipped = 0
+    in_service = 0.0
+    for _job in range(jobs):
+        written, already, seconds = answers.get(timeout=60)
+        rows, skipped, in_service = rows + written, skipped + already, in_service + seconds
+    result = StageResult("sales", "sale lines", rows, skipped, time.perf_counter() - started, total)
+    say(
+        f"sales: {rows:,} sale lines in {result.seconds:,.1f} s ({result.rate:,.0f} lines/s) "
+        f"by {jobs} processes, {in_service:,.1f} s of their time in services.ingest_sales"
+    )
+    return result

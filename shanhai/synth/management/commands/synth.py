@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from shanhai.facts.selectors import rollup_differences
@@ -44,6 +45,14 @@ class Command(BaseCommand):
             "whole run (run again without it to complete)",
         )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="write the sales in this many processes (PostgreSQL; the machine's cores). "
+            "The same lines; which lines are flagged over a product's certified quantity "
+            "may differ, as it depends on the order sales arrive in",
+        )
+        parser.add_argument(
             "--verify", action="store_true", help="check the rollups and monthly sales sums after"
         )
         parser.add_argument(
@@ -73,8 +82,14 @@ class Command(BaseCommand):
             return
         if not 0 < options["fraction"] <= 1:
             raise CommandError(_("--fraction is a share between 0 and 1."))
+        if options["jobs"] < 1:
+            raise CommandError(_("--jobs is a number of processes, 1 or more."))
+        if options["jobs"] > 1 and connection.vendor == "sqlite":
+            raise CommandError(_("--jobs above 1 needs PostgreSQL: SQLite writes one at a time."))
         try:
-            results = run(plan, say=self.stdout.write, fraction=options["fraction"])
+            results = run(
+                plan, say=self.stdout.write, fraction=options["fraction"], jobs=options["jobs"]
+            )
         except SynthRefusedError as refusal:
             raise CommandError(str(refusal)) from refusal
         self._show_results(plan, results, partial=options["fraction"] < 1)
