@@ -47,7 +47,7 @@ from shanhai.consumption.models import (
 from shanhai.consumption.selectors import OPEN_STATUSES, validities
 from shanhai.core import uploads
 from shanhai.core.concurrency import claim_edit
-from shanhai.core.copy import copy_rows
+from shanhai.core.copy import copy_rows, update_rows
 from shanhai.core.formats import partial_date
 from shanhai.core.services import record_audit_event
 from shanhai.ledger.models import SalesEvent
@@ -1045,7 +1045,7 @@ def _move_months(cells: dict[MonthCell, tuple[int, Decimal, Decimal]], *, sign: 
         row.amount += sign * a
         (emptied if row.lines <= 0 else changed).append(row)
     SalesMonth.objects.bulk_create(created, batch_size=2000)
-    SalesMonth.objects.bulk_update(changed, ["lines", "quantity", "amount"], batch_size=2000)
+    update_rows(SalesMonth, changed, ["lines", "quantity", "amount"])
     SalesMonth.objects.filter(pk__in=[row.pk for row in emptied]).delete()
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 
+from shanhai.core.copy import copy_rows, update_rows
 from shanhai.facts.models import Fact, Rollup
 from shanhai.places.selectors import root_ids
 
@@ -141,8 +142,7 @@ def _apply(changes: dict[Cell, tuple[int, Decimal]], roots: dict[int, int] | Non
         # for it to commit, then hit the cell's key. Add to the cells as they now are (read
         # again, locked), so two imports starting the same month both count.
         _apply({_cell_of(rollup): (rollup.count, Decimal(rollup.total)) for rollup in created})
-    for rollup in updated:  # one UPDATE each: Django's bulk_update compiles slowly
-        Rollup.objects.filter(pk=rollup.pk).update(count=rollup.count, total=rollup.total)
+    update_rows(Rollup, updated, ["count", "total"])
     Rollup.objects.filter(pk__in=[r.pk for r in emptied]).delete()
 
 
@@ -185,7 +185,7 @@ def replace_facts(*, source: str, source_id: int, rows: Iterable[FactRow]) -> No
     ]
     roots: dict[int, int] = {}
     _fill_roots(facts, roots)
-    Fact.objects.bulk_create(facts)
+    copy_rows(Fact, facts)
     _apply({cell: (counts[cell], totals[cell]) for cell in counts}, roots)
 
 
@@ -220,11 +220,11 @@ def add_facts(
             )
         if len(batch) >= batch_size:
             _fill_roots(batch, roots)
-            Fact.objects.bulk_create(batch)
+            copy_rows(Fact, batch)
             written += len(batch)
             batch.clear()
     _fill_roots(batch, roots)
-    Fact.objects.bulk_create(batch)
+    copy_rows(Fact, batch)
     written += len(batch)
     _apply({cell: (counts[cell], totals[cell]) for cell in counts}, roots)
     return written

@@ -16,7 +16,7 @@ from shanhai.accounts.models import User
 from shanhai.consumption import services
 from shanhai.consumption.models import Buyer, ChannelToken, SaleLine, SalesBatch
 from shanhai.consumption.tests.conftest import shop  # noqa: F401 (fixtures are found by name)
-from shanhai.core.copy import AS_IS, as_is, copy_rows
+from shanhai.core.copy import AS_IS, as_is, copy_rows, update_rows
 from shanhai.ledger.tests.conftest import (  # noqa: F401 (fixtures are found by name)
     east_office,
     media_root,
@@ -254,3 +254,53 @@ def test_values_sent_as_they_are_are_what_get_db_prep_save_gives():
     assert as_is(models.DateTimeField()) == set()
     assert as_is(models.IntegerField()) == set()  # Django wraps ints for psycopg there
     assert as_is(models.JSONField()) == set()
+
+
+def test_update_rows_saves_the_fields_named_and_nothing_else(template):
+    lines = copy_rows(SaleLine, [like(template, f"U-{n}") for n in range(30)])
+    before = {line.pk: stored(SaleLine.objects.get(pk=line.pk)) for line in lines}
+    for n, line in enumerate(lines):
+        line.quantity = Decimal("999999999999.99") if n == 0 else Decimal(n) / 100
+        line.amount = Decimal("0.01") * n
+        line.is_held = n % 2 == 0
+        line.order_id = "not saved"  # not among the fields named
+
+    with CaptureQueriesContext(connection) as queries:
+        sent = update_rows(SaleLine, lines, ["quantity", "amount", "is_held"])
+
+    assert sent == 30
+    assert len(queries.captured_queries) == 1  # one statement, sent for every line
+    for n, line in enumerate(lines):
+        back = stored(SaleLine.objects.get(pk=line.pk))
+        wanted = before[line.pk] | {
+            "quantity": line.quantity,
+            "amount": line.amount,
+            "is_held": n % 2 == 0,
+        }
+        assert back == wanted
+    assert stored(SaleLine.objects.get(pk=template.pk)) == stored(template)  # not among them
+
+
+def test_update_rows_leaves_auto_now_as_bulk_update_does(template):
+    token = copy_rows(
+        ChannelToken,
+        [
+            ChannelToken(
+                channel=template.channel,
+                name="k",
+                prefix="sh_update",
+                key_hash="x" * 64,
+                created_by=User.objects.first(),
+            )
+        ],
+    )[0]
+    created = ChannelToken.objects.get(pk=token.pk).created_at
+    token.name = "改名"
+
+    update_rows(ChannelToken, [token], ["name"])
+
+    saved = ChannelToken.objects.get(pk=token.pk)
+    assert (saved.name, saved.created_at) == ("改名", created)
+    with CaptureQueriesContext(connection) as queries:
+        assert update_rows(ChannelToken, [], ["name"]) == 0
+    assert queries.captured_queries == []
