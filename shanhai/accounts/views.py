@@ -149,9 +149,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
     """Remove the person's authenticator app; this ends their sessions everywhere."""
     user: User = request.user  # type: ignore[assignment]
     services.remove_totp_devices(user=user, actor=user)
-    logout(request)
-    messages.success(request, _("Your authenticator app is removed; sign in again."))
-    return redirect("accounts:login")
+    return _signed_out(request, _("Your authenticator app is removed; sign in again."))
 
 
 @require_POST
@@ -160,8 +158,13 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of the person, on every computer and phone, this one included."""
     user: User = request.user  # type: ignore[assignment]
     services.end_all_sessions(user=user, actor=user)
+    return _signed_out(request, _("You are signed out on every device."))
+
+
+def _signed_out(request: HttpRequest, message: str) -> HttpResponse:
+    """End this session too, and say why on the sign-in page."""
     logout(request)
-    messages.success(request, _("You are signed out on every device."))
+    messages.success(request, message)
     return redirect("accounts:login")
 
 
