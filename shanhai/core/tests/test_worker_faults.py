@@ -11,7 +11,6 @@ they were. The faults injected are counted in FAULTS and printed (shown with -s)
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from django_tasks_db.models import DBTaskResult
 
 from shanhai.accounts.models import Role, Side
 from shanhai.core.models import AuditEvent
-from shanhai.core.tests.test_workers import ledger_so_far, workers_database_url
+from shanhai.core.tests.test_workers import ledger_so_far, worker_environment
 from shanhai.core.worker import WorkerIdentity, recover_stale_tasks, worker_gone
 from shanhai.facts.models import Fact, Rollup
 from shanhai.facts.selectors import rollup_differences
@@ -135,13 +134,7 @@ class Process:
     """A `shanhai worker` (or another command) started against the test database."""
 
     def __init__(self, media_root: Path, log_dir: Path, *command: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.worker_test",
-            "DATABASE_URL": workers_database_url(),
-            "SHANHAI_MEDIA_ROOT": str(media_root),
-        }
-        env.pop("DATABASE_REPLICA_URL", None)  # its alias would name the real database
+        env = worker_environment(media_root)
         self.log_path = log_dir / f"{command[0]}-{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
         STARTED.append(self)

@@ -122,8 +122,8 @@ def workers_database_url() -> str:
     return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-def drain(media_root: Path, log_dir: Path) -> Drain:
-    """Start both workers at once, wait (bounded) for both to exit, and say how long it took."""
+def worker_environment(media_root: Path) -> dict[str, str]:
+    """The environment of a worker process: this test's database and media folder."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.worker_test",
@@ -131,6 +131,12 @@ def drain(media_root: Path, log_dir: Path) -> Drain:
         "SHANHAI_MEDIA_ROOT": str(media_root),
     }
     env.pop("DATABASE_REPLICA_URL", None)  # its alias would name the real database, not test_…
+    return env
+
+
+def drain(media_root: Path, log_dir: Path) -> Drain:
+    """Start both workers at once, wait (bounded) for both to exit, and say how long it took."""
+    env = worker_environment(media_root)
     log_path = log_dir / f"workers-{time.monotonic_ns()}.log"
     with log_path.open("w") as log:
         started = time.monotonic()
