@@ -33,6 +33,10 @@ def environment() -> dict[str, str]:
         "database": f"{connection.vendor} {connection.get_database_version()}",
         "python / django": f"{platform.python_version()} / {django.get_version()}",
         "machine": f"{platform.machine()}, {cpu()}, {os.cpu_count()} cores",
+        # Other work on the same cores slows every figure: say how busy the machine was.
+        "load average (1, 5, 15 min) when written": ", ".join(
+            f"{load:.1f}" for load in os.getloadavg()
+        ),
     }
 
 
