@@ -288,8 +288,7 @@ def _sales_in_processes(
     *jobs* is its own (a channel's lines stay in order; copies into another channel's may meet
     that channel's process at a lock, and are sent again if the database refuses one of them).
     """
-    started = time.perf_counter()
-    total = sum(u.lines + u.copies for u in plan.sales)
+    meter = Meter("sales", "sale lines", sum(u.lines + u.copies for u in plan.sales), say)
     connections.close_all()  # each process opens its own
     context = multiprocessing.get_context("fork")
     answers: multiprocessing.Queue[tuple[int, int, float]] = context.Queue()
@@ -312,14 +311,11 @@ def _sales_in_processes(
     failed = [p.exitcode for p in processes if p.exitcode != 0]
     if failed:
         raise RuntimeError(f"{len(failed)} of {jobs} sales processes failed (exit {failed})")
-    rows = skipped = 0
     in_service = 0.0
     for _job in range(jobs):
         written, already, seconds = answers.get(timeout=60)
-        rows, skipped, in_service = rows + written, skipped + already, in_service + seconds
-    result = StageResult("sales", "sale lines", rows, skipped, time.perf_counter() - started, total)
-    say(
-        f"sales: {rows:,} sale lines in {result.seconds:,.1f} s ({result.rate:,.0f} lines/s) "
-        f"by {jobs} processes, {in_service:,.1f} s of their time in services.ingest_sales"
-    )
+        meter.add(written, already)
+        in_service += seconds
+    result = meter.result()
+    say(f"  of which {in_service:,.1f} s in services.ingest_sales, by {jobs} processes")
     return result
